@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "commitcheck",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "commitcheck", targets: ["CommitCheckTool"]),
+        .library(name: "CommitCheck", targets: ["CommitCheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The C API of Z3, found through pkg-config.
+        .systemLibrary(
+            name: "CZ3",
+            pkgConfig: "z3",
+            providers: [.apt(["libz3-dev"])]
+        ),
+        // A small safe layer over CZ3: lifetimes, errors, timeouts, models, cores.
+        .target(name: "Z3", dependencies: ["CZ3"]),
+        // The checker: parsing -> history -> constraints -> solving -> minimizing -> reporting.
+        .target(name: "CommitCheck", dependencies: ["Z3"]),
+        // The thin `commitcheck` executable.
+        .executableTarget(
+            name: "CommitCheckTool",
+            dependencies: [
+                "CommitCheck",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
+        .testTarget(
+            name: "CommitCheckTests",
+            dependencies: ["CommitCheck"],
+            resources: []
+        ),
+    ]
+)
