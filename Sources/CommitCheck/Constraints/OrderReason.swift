@@ -1,0 +1,46 @@
+/// Which rule of the system model (DESIGN §4) puts one point before another.
+public enum OrderReason: UInt8, Sendable, CustomStringConvertible {
+    /// Rule 1: events of one (proc, thread) in line order.
+    case program
+    /// Rule 2: timestamps of one process (or wall clocks across processes, beyond the skew).
+    case clock
+    /// Rule 3: a request is built before it is sent, sent before it applies, applied before its ack.
+    case causality
+    /// Rule 4: requests on one connection apply in the order they were sent.
+    case fifo
+    /// Rule 6: an `apply` observation pins the apply point into its process's order.
+    case observation
+
+    public var description: String {
+        switch self {
+        case .program: "program order"
+        case .clock: "clock order"
+        case .causality: "causality"
+        case .fifo: "connection FIFO"
+        case .observation: "observed apply"
+        }
+    }
+}
+
+/// A point of a schedule: an event, a commit's apply point, a fetch's read point, or a clock barrier.
+public enum PointKind: Sendable, Equatable {
+    /// A recorded event (index into ``History/events``).
+    case event(Int)
+    /// `A(c)`: when commit `c` (index into ``History/commits``) took effect at the broker.
+    case apply(Int)
+    /// `R(f)`: when fetch `f` read the register.
+    case read(Int)
+    /// A helper point that stands for "later than these timestamps", keeping clock order linear in size.
+    case clockBarrier
+}
+
+/// Two commits on one connection whose send order the rest of the history leaves open.
+///
+/// Rule 4 then says their apply order follows whichever send order happens; that is a disjunction,
+/// which a partial order cannot express, so such pairs go to Z3.
+public struct FIFOChoice: Sendable, Equatable {
+    public var firstSend: Int32
+    public var secondSend: Int32
+    public var firstApply: Int32
+    public var secondApply: Int32
+}

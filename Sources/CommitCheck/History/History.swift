@@ -1,0 +1,55 @@
+/// A whole recorded history: the events, and the commits and fetches they describe.
+///
+/// Built by ``TraceReader``, which has already enforced every cross-line rule of the format, so
+/// the constraint builder can rely on it (each commit has offsets, at most one build/send/ack).
+public struct History: Sendable {
+    /// The files the events came from, by ``TraceEvent/file``.
+    public var files: [String]
+    public var meta: TraceMeta
+    /// Every non-`meta` event, in input order (file by file, line by line).
+    public var events: [TraceEvent]
+    public var commits: [Commit]
+    public var commitIndex: [String: Int]
+    public var fetches: [Fetch]
+    /// Non-fatal remarks (a cut-off last line, skipped unknown events).
+    public var warnings: [String]
+
+    /// Where an event came from, as `file:line` (or `line N` for a single unnamed trace).
+    public func location(of eventIndex: Int) -> String {
+        let event = events[eventIndex]
+        return files.count > 1 ? "\(files[event.file]):\(event.line)" : "line \(event.line)"
+    }
+
+    /// How commit `c` affects a partition.
+    public func applyStatus(of commitIndex: Int, on partition: TopicPartition) -> ApplyStatus {
+        let commit = commits[commitIndex]
+        guard commit.offset(for: partition) != nil else { return .notApplied }
+        if let ack = commit.ack {
+            let event = events[ack]
+            switch event.status {
+            case .fail: return .notApplied
+            case .ok, .none:
+                if event.errors?.contains(where: { $0.0 == partition }) == true { return .notApplied }
+                return .applied
+            case .unknown:
+                if event.errors?.contains(where: { $0.0 == partition }) == true { return .notApplied }
+                return commit.applies.isEmpty ? .maybe : .applied
+            }
+        }
+        return commit.applies.isEmpty ? .maybe : .applied
+    }
+
+    /// Every key a commit or fetch touches, sorted.
+    public var keys: [PartitionKey] {
+        var keys = Set<PartitionKey>()
+        for commit in commits {
+            for (partition, _) in commit.offsets { keys.insert(PartitionKey(group: commit.group, partition: partition)) }
+        }
+        return keys.sorted()
+    }
+
+    /// The initial offset of a key, when `meta.initial` gives one.
+    public func initialOffset(of key: PartitionKey) -> Int? {
+        meta.initial[key.group]?[key.partition]
+    }
+}

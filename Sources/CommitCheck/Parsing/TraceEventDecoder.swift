@@ -1,0 +1,225 @@
+/// Decodes and validates one trace line on its own, without looking at other lines.
+///
+/// Cross-line rules (a second `build` of a commit, a `send` with no offsets anywhere) belong to
+/// ``TraceReader``; this type is also what the collector uses to vet each line it receives.
+public enum TraceEventDecoder {
+    /// The trace format this decoder reads.
+    public static let format = "commitcheck/1"
+
+    /// Decodes one line (without its line terminator).
+    ///
+    /// - Returns: the event, or `nil` for an unknown `ev` when `lenient` (it is skipped).
+    public static func decode(line bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, lenient: Bool = false) throws(TraceError) -> TraceEvent? {
+        let value: JSONValue
+        do {
+            value = try JSONScanner.parse(bytes)
+        } catch {
+            throw TraceError(line: lineNumber, column: error.column, message: "invalid JSON: \(error.message)")
+        }
+        guard case .object(let members) = value else {
+            throw TraceError(line: lineNumber, column: 1, message: "a trace line must be a JSON object, found \(value.typeName)")
+        }
+        return try decode(members: members, lineNumber: lineNumber, lenient: lenient)
+    }
+
+    /// Decodes one line given as bytes in any collection.
+    public static func decode(line: some Collection<UInt8>, lineNumber: Int, lenient: Bool = false) throws(TraceError) -> TraceEvent? {
+        let array = Array(line)
+        do {
+            return try array.withUnsafeBufferPointer { buffer throws(TraceError) in
+                try decode(line: buffer, lineNumber: lineNumber, lenient: lenient)
+            }
+        }
+    }
+
+    static func decode(members: [(String, JSONValue)], lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
+        var fields = FieldReader(members: members, line: lineNumber)
+        let evName = try fields.requiredString("ev")
+        guard let kind = EventKind(rawValue: evName) else {
+            if lenient { return nil }
+            throw TraceError(line: lineNumber, field: "ev",
+                             message: "unknown event '\(evName)' (expected one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")); --lenient skips unknown events)")
+        }
+        var event = TraceEvent(kind: kind, line: lineNumber)
+        if kind == .meta {
+            event.meta = try decodeMeta(&fields)
+            return event
+        }
+        event.proc = try fields.requiredString("proc")
+        event.thread = try fields.optionalString("thread") ?? "main"
+        event.ts = try fields.optionalInt("ts")
+        switch kind {
+        case .meta:
+            break
+        case .build:
+            event.commit = try fields.requiredString("commit")
+            event.group = try fields.requiredString("group")
+            event.offsets = try fields.requiredOffsets("offsets", allowNegative: false)
+            event.generation = try fields.optionalInt("generation")
+            event.member = try fields.optionalString("member")
+        case .send:
+            event.commit = try fields.requiredString("commit")
+            event.conn = try fields.optionalString("conn")
+            event.group = try fields.optionalString("group")
+            event.offsets = try fields.optionalOffsets("offsets", allowNegative: false)
+            if event.offsets != nil && event.group == nil {
+                throw TraceError(line: lineNumber, field: "group", message: "a send that carries offsets needs its group")
+            }
+        case .ack:
+            event.commit = try fields.requiredString("commit")
+            let statusName = try fields.requiredString("status")
+            guard let status = AckStatus(rawValue: statusName) else {
+                throw TraceError(line: lineNumber, field: "status", message: "unknown status '\(statusName)' (expected ok, fail or unknown)")
+            }
+            event.status = status
+            event.errors = try fields.optionalErrors("errors")
+        case .fetch:
+            event.fetch = try fields.requiredString("fetch")
+            event.group = try fields.requiredString("group")
+            event.partitions = try fields.requiredPartitions("partitions")
+        case .fetched:
+            event.fetch = try fields.requiredString("fetch")
+            event.offsets = try fields.requiredOffsets("offsets", allowNegative: true)
+        case .apply:
+            event.commit = try fields.requiredString("commit")
+        }
+        return event
+    }
+
+    private static func decodeMeta(_ fields: inout FieldReader) throws(TraceError) -> TraceMeta {
+        let format = try fields.requiredString("format")
+        guard format == Self.format else {
+            throw TraceError(line: fields.line, field: "format", message: "unsupported format '\(format)' (this checker reads \(Self.format))")
+        }
+        var meta = TraceMeta()
+        if let clock = try fields.optionalString("clock") {
+            guard let kind = ClockKind(rawValue: clock) else {
+                throw TraceError(line: fields.line, field: "clock", message: "unknown clock '\(clock)' (expected monotonic or wall)")
+            }
+            meta.clock = kind
+        }
+        if let skew = try fields.optionalInt("skew_ns") {
+            guard skew >= 0 else { throw TraceError(line: fields.line, field: "skew_ns", message: "must not be negative") }
+            meta.skewNanoseconds = skew
+        }
+        if let initial = fields.value("initial") {
+            guard case .object(let groups) = initial else {
+                throw TraceError(line: fields.line, field: "initial", message: "expected an object of groups, found \(initial.typeName)")
+            }
+            for (group, partitions) in groups {
+                meta.initial[group] = Dictionary(
+                    try FieldReader.offsets(partitions, field: "initial.\(group)", line: fields.line, allowNegative: false),
+                    uniquingKeysWith: { first, _ in first })
+            }
+        }
+        return meta
+    }
+}
+
+/// Typed access to the members of one line's object, with errors that name the field.
+struct FieldReader {
+    let members: [(String, JSONValue)]
+    let line: Int
+
+    init(members: [(String, JSONValue)], line: Int) {
+        self.members = members
+        self.line = line
+    }
+
+    func value(_ name: String) -> JSONValue? {
+        for (key, value) in members where key == name { return value }
+        return nil
+    }
+
+    private func mistyped(_ name: String, _ expected: String, _ found: JSONValue) -> TraceError {
+        TraceError(line: line, field: name, message: "expected \(expected), found \(found.typeName)")
+    }
+
+    func requiredString(_ name: String) throws(TraceError) -> String {
+        guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
+        guard case .string(let text) = value else { throw mistyped(name, "a string", value) }
+        return text
+    }
+
+    func optionalString(_ name: String) throws(TraceError) -> String? {
+        guard let value = value(name), value != .null else { return nil }
+        guard case .string(let text) = value else { throw mistyped(name, "a string", value) }
+        return text
+    }
+
+    func optionalInt(_ name: String) throws(TraceError) -> Int? {
+        guard let value = value(name), value != .null else { return nil }
+        return try Self.integer(value, field: name, line: line)
+    }
+
+    static func integer(_ value: JSONValue, field: String, line: Int) throws(TraceError) -> Int {
+        switch value {
+        case .int(let number): return number
+        case .bigNumber(let text):
+            throw TraceError(line: line, field: field, message: "integer \(text) does not fit in 64 bits")
+        case .double(let number):
+            throw TraceError(line: line, field: field, message: "expected an integer, found \(number)")
+        default:
+            throw TraceError(line: line, field: field, message: "expected an integer, found \(value.typeName)")
+        }
+    }
+
+    func requiredOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
+        guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
+        return try Self.offsets(value, field: name, line: line, allowNegative: allowNegative)
+    }
+
+    func optionalOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)]? {
+        guard let value = value(name), value != .null else { return nil }
+        return try Self.offsets(value, field: name, line: line, allowNegative: allowNegative)
+    }
+
+    static func partition(_ key: String, field: String, line: Int) throws(TraceError) -> TopicPartition {
+        guard let partition = TopicPartition(parsing: key) else {
+            throw TraceError(line: line, field: field, message: "'\(key)' is not 'topic/partition' (a topic name, '/', a partition number)")
+        }
+        return partition
+    }
+
+    static func offsets(_ value: JSONValue, field: String, line: Int, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
+        guard case .object(let members) = value else {
+            throw TraceError(line: line, field: field, message: "expected an object of \"topic/partition\": offset, found \(value.typeName)")
+        }
+        var result: [(TopicPartition, Int)] = []
+        result.reserveCapacity(members.count)
+        for (key, offsetValue) in members {
+            let partition = try partition(key, field: field, line: line)
+            let offset = try integer(offsetValue, field: "\(field).\(key)", line: line)
+            if offset < (allowNegative ? -1 : 0) {
+                throw TraceError(line: line, field: "\(field).\(key)", message: allowNegative
+                    ? "offset \(offset) is below -1 (-1 means no committed offset)"
+                    : "offset \(offset) is negative")
+            }
+            result.append((partition, offset))
+        }
+        return result
+    }
+
+    func requiredPartitions(_ name: String) throws(TraceError) -> [TopicPartition] {
+        guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
+        guard case .array(let items) = value else { throw mistyped(name, "an array of \"topic/partition\"", value) }
+        var result: [TopicPartition] = []
+        for item in items {
+            guard case .string(let key) = item else { throw mistyped(name, "an array of strings", item) }
+            result.append(try Self.partition(key, field: name, line: line))
+        }
+        return result
+    }
+
+    func optionalErrors(_ name: String) throws(TraceError) -> [(TopicPartition, String)]? {
+        guard let value = value(name), value != .null else { return nil }
+        guard case .object(let members) = value else { throw mistyped(name, "an object of \"topic/partition\": \"CODE\"", value) }
+        var result: [(TopicPartition, String)] = []
+        for (key, code) in members {
+            let partition = try Self.partition(key, field: name, line: line)
+            guard case .string(let text) = code else { throw mistyped("\(name).\(key)", "a string error code", code) }
+            result.append((partition, text))
+        }
+        return result
+    }
+}

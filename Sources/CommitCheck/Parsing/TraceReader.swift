@@ -1,0 +1,221 @@
+/// Reads one or more `commitcheck/1` files into a ``History``, enforcing the cross-line rules.
+///
+/// Several files are one history: a recorder per process writes one file each, and a proxy's wire
+/// trace joins a client's trace through shared commit ids. Line numbers stay per file.
+public struct TraceReader {
+    /// Skip unknown `ev` values instead of failing (`--lenient`).
+    public var lenient: Bool
+
+    public init(lenient: Bool = false) { self.lenient = lenient }
+
+    /// Reads and validates the files.
+    public func read(paths: [String]) throws(TraceError) -> History {
+        var builder = HistoryBuilder(files: paths)
+        for (fileIndex, path) in paths.enumerated() {
+            var reader: LineReader
+            do { reader = try LineReader(path: path) } catch {
+                throw TraceError(file: path, line: 0, message: "cannot read: \(error.reason)")
+            }
+            defer { reader.closeFile() }
+            var pendingCutOff: (line: Int, error: TraceError)? = nil
+            var sawContent = false
+            let lenient = self.lenient
+            var thrown: TraceError? = nil
+            let failure = reader.forEachLine { line in
+                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
+                do throws(TraceError) {
+                    guard var event = try TraceEventDecoder.decode(line: line.bytes, lineNumber: line.number, lenient: lenient) else {
+                        builder.warnings.append("\(path):\(line.number): unknown event skipped (--lenient)")
+                        return true
+                    }
+                    event.file = fileIndex
+                    try builder.add(event, isFirstLine: !sawContent)
+                    sawContent = true
+                    return true
+                } catch {
+                    var error = error
+                    error.file = path
+                    if !line.terminated && error.message.hasPrefix("invalid JSON") {
+                        // A recorder that crashed mid-write leaves a cut-off last line.
+                        pendingCutOff = (line.number, error)
+                        return true
+                    }
+                    thrown = error
+                    return false
+                }
+            }
+            if let thrown { throw thrown }
+            switch failure {
+            case .tooLong(let line)?:
+                throw TraceError(file: path, line: line, message: "line longer than \(LineReader.maximumLineLength >> 20) MiB")
+            case .read(let reason)?:
+                throw TraceError(file: path, line: reader.lineNumber, message: "read error: \(reason)")
+            case nil: break
+            }
+            if let cutOff = pendingCutOff {
+                builder.warnings.append("\(path):\(cutOff.line): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+            }
+        }
+        return try builder.finish()
+    }
+}
+
+/// Accumulates events and enforces the rules that span lines.
+struct HistoryBuilder {
+    var files: [String]
+    var meta: TraceMeta? = nil
+    var metaLine: (file: Int, line: Int)? = nil
+    var events: [TraceEvent] = []
+    var commits: [Commit] = []
+    var commitIndex: [String: Int] = [:]
+    var fetches: [Fetch] = []
+    var fetchIndex: [String: Int] = [:]
+    var warnings: [String] = []
+
+    init(files: [String]) { self.files = files }
+
+    private func error(_ event: TraceEvent, field: String? = nil, _ message: String, related: [Int] = []) -> TraceError {
+        TraceError(file: files[event.file], line: event.line, field: field, message: message, relatedLines: related)
+    }
+
+    private func place(_ index: Int) -> String {
+        let event = events[index]
+        return files.count > 1 ? "\(files[event.file]):\(event.line)" : "line \(event.line)"
+    }
+
+    mutating func add(_ event: TraceEvent, isFirstLine: Bool) throws(TraceError) {
+        if event.kind == .meta {
+            guard isFirstLine, let newMeta = event.meta else {
+                throw error(event, "a meta line must be the first line of its file")
+            }
+            if let existing = meta {
+                guard existing.clock == newMeta.clock else {
+                    throw error(event, field: "clock", "files disagree on the clock (\(existing.clock.rawValue) vs \(newMeta.clock.rawValue))")
+                }
+                var merged = existing
+                merged.skewNanoseconds = max(existing.skewNanoseconds, newMeta.skewNanoseconds)
+                for (group, offsets) in newMeta.initial {
+                    for (partition, offset) in offsets {
+                        if let old = merged.initial[group]?[partition], old != offset {
+                            throw error(event, field: "initial", "files disagree on the initial offset of \(group) \(partition)")
+                        }
+                        merged.initial[group, default: [:]][partition] = offset
+                    }
+                }
+                meta = merged
+            } else {
+                meta = newMeta
+            }
+            return
+        }
+        let index = events.count
+        events.append(event)
+        switch event.kind {
+        case .meta:
+            break
+        case .build:
+            let id = event.commit!
+            if let existing = commitIndex[id] {
+                if let first = commits[existing].build {
+                    throw error(event, field: "commit", "second build of commit '\(id)' (first at \(place(first)))", related: [events[first].line])
+                }
+                // A send carrying offsets came first (merged traces): the build must agree with it.
+                try checkSameRequest(commits[existing], event)
+                commits[existing].build = index
+            } else {
+                commitIndex[id] = commits.count
+                var commit = Commit(id: id, group: event.group!, offsets: event.offsets!)
+                commit.build = index
+                commits.append(commit)
+            }
+        case .send:
+            let position = commitSlot(for: event)
+            if let first = commits[position].send {
+                throw error(event, field: "commit", "second send of commit '\(event.commit!)' (first at \(place(first)))", related: [events[first].line])
+            }
+            if event.offsets != nil { try checkSameRequest(commits[position], event) }
+            if commits[position].offsets.isEmpty, let offsets = event.offsets {
+                commits[position].offsets = offsets
+                commits[position].group = event.group!
+            }
+            commits[position].send = index
+        case .ack:
+            let position = commitSlot(for: event)
+            if let first = commits[position].ack {
+                throw error(event, field: "commit", "second ack of commit '\(event.commit!)' (first at \(place(first)))", related: [events[first].line])
+            }
+            commits[position].ack = index
+        case .apply:
+            let position = commitSlot(for: event)
+            commits[position].applies.append(index)
+        case .fetch:
+            let id = event.fetch!
+            if let existing = fetchIndex[id] {
+                if let first = fetches[existing].fetch {
+                    throw error(event, field: "fetch", "second fetch '\(id)' (first at \(place(first)))", related: [events[first].line])
+                }
+                fetches[existing].fetch = index
+                fetches[existing].group = event.group!
+                fetches[existing].partitions = event.partitions!
+            } else {
+                fetchIndex[id] = fetches.count
+                var fetch = Fetch(id: id, group: event.group!, partitions: event.partitions!)
+                fetch.fetch = index
+                fetches.append(fetch)
+            }
+        case .fetched:
+            let id = event.fetch!
+            let position: Int
+            if let existing = fetchIndex[id] {
+                position = existing
+            } else {
+                position = fetches.count
+                fetchIndex[id] = position
+                fetches.append(Fetch(id: id, group: "", partitions: []))
+            }
+            if let first = fetches[position].fetched {
+                throw error(event, field: "fetch", "second response to fetch '\(id)' (first at \(place(first)))", related: [events[first].line])
+            }
+            fetches[position].fetched = index
+            fetches[position].results = event.offsets ?? []
+        }
+    }
+
+    /// The commit an event refers to, creating a placeholder when its build comes later (or never).
+    private mutating func commitSlot(for event: TraceEvent) -> Int {
+        let id = event.commit!
+        if let existing = commitIndex[id] { return existing }
+        commitIndex[id] = commits.count
+        commits.append(Commit(id: id, group: event.group ?? "", offsets: []))
+        return commits.count - 1
+    }
+
+    private func checkSameRequest(_ commit: Commit, _ event: TraceEvent) throws(TraceError) {
+        guard !commit.offsets.isEmpty, let offsets = event.offsets else { return }
+        let same = commit.group == event.group
+            && commit.offsets.count == offsets.count
+            && zip(commit.offsets.sorted { $0.0 < $1.0 }, offsets.sorted { $0.0 < $1.0 }).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        if !same {
+            let other = commit.build ?? commit.send
+            throw error(event, field: "offsets", "commit '\(commit.id)' carries different group or offsets than at \(other.map(place) ?? "its build")",
+                        related: other.map { [events[$0].line] } ?? [])
+        }
+    }
+
+    mutating func finish() throws(TraceError) -> History {
+        for commit in commits where commit.offsets.isEmpty {
+            let first = [commit.send, commit.ack, commit.applies.first].compactMap { $0 }.min()!
+            throw error(events[first], field: "commit", "commit '\(commit.id)' has no offsets: no build, and no send carrying group and offsets")
+        }
+        for commit in commits {
+            guard let ack = commit.ack, events[ack].status == .fail, let apply = commit.applies.first else { continue }
+            throw error(events[apply], "commit '\(commit.id)' is observed applied here but its ack at \(place(ack)) says it failed",
+                        related: [events[ack].line])
+        }
+        for fetch in fetches where fetch.fetch == nil {
+            throw error(events[fetch.fetched!], field: "fetch", "response to fetch '\(fetch.id)', which was never issued")
+        }
+        return History(files: files, meta: meta ?? TraceMeta(), events: events, commits: commits,
+                       commitIndex: commitIndex, fetches: fetches, warnings: warnings)
+    }
+}

@@ -1,0 +1,186 @@
+/// Turns a decision into a ``Counterexample``: the regressing pair told as a story in schedule order.
+///
+/// The story follows DESIGN §1: who built what, who sent what, where the apply points fall, and which
+/// two values the key takes in which order, with the trace's line number on every recorded event.
+struct Storyteller {
+    let history: History
+    let graph: OrderGraph
+
+    func counterexample(for problem: OrderProblem, _ decision: Decision) -> Counterexample? {
+        guard let (earlierSlot, laterSlot) = decision.regression else { return nil }
+        let key = problem.key
+        let later = problem.commits[laterSlot]
+        let earlier = earlierSlot.map { problem.commits[$0] }
+        let fromOffset = earlier?.offset ?? problem.initial ?? 0
+        let summary: String
+        if let earlier {
+            summary = "\(key.partition) of group \(key.group) goes \(earlier.offset) -> \(later.offset): commit \(history.commits[later.commit].id) applies after commit \(history.commits[earlier.commit].id)"
+        } else {
+            summary = "\(key.partition) of group \(key.group) goes from its initial \(fromOffset) -> \(later.offset): commit \(history.commits[later.commit].id)"
+        }
+
+        // Order the two commits' points as the witness does, extended to the whole history.
+        var extra: [(Int32, Int32)] = []
+        if let witness = decision.witness {
+            for index in witness.indices.dropFirst() {
+                extra.append((problem.points[witness[index - 1]], problem.points[witness[index]]))
+            }
+        }
+        let involved = [earlier?.commit, later.commit].compactMap { $0 }
+        var wanted = Set<Int32>()
+        for commit in involved {
+            let c = history.commits[commit]
+            for event in [c.build, c.send, c.ack].compactMap({ $0 }) + c.applies { wanted.insert(graph.eventPoint[event]) }
+            wanted.insert(graph.applyPoint[commit])
+        }
+        let schedule = Schedule.linearize(graph, history: history, adding: extra, keeping: wanted)
+        var narrative: [String] = []
+        var steps: [String] = []
+        var lines = Set<Int>()
+        for point in schedule {
+            switch graph.kinds[Int(point)] {
+            case .event(let index):
+                let event = history.events[index]
+                lines.insert(event.line)
+                narrative.append("\(pad(history.location(of: index)))\(actor(event)) \(describe(event))")
+                steps.append("\(event.kind.rawValue) \(event.commit ?? event.fetch ?? "")")
+            case .apply(let commit):
+                let c = history.commits[commit]
+                let offset = c.offset(for: key.partition) ?? 0
+                var text = "\(pad(c.applies.first.map { history.location(of: $0) } ?? ""))broker applies commit \(c.id): \(key.partition) = \(offset)"
+                if commit == later.commit { text += "   <- regression \(fromOffset) -> \(offset)" }
+                for apply in c.applies { lines.insert(history.events[apply].line) }
+                narrative.append(text)
+                steps.append("apply \(c.id)")
+            default: break
+            }
+        }
+        if decision.verdict == .violated, let earlier {
+            let why = forcedPath(from: graph.applyPoint[earlier.commit], to: graph.applyPoint[later.commit])
+            if !why.isEmpty {
+                narrative.append("why the order is forced:")
+                for (point, reason) in why {
+                    for event in graph.events(of: point, history) {
+                        lines.insert(history.events[event].line)
+                    }
+                    narrative.append("  \(reason.map { "then (\($0)) " } ?? "")\(describe(point: point))")
+                }
+            }
+        }
+        return Counterexample(summary: summary, narrative: narrative, lines: lines.sorted(),
+                              earlierCommit: earlier.map { history.commits[$0.commit].id },
+                              laterCommit: history.commits[later.commit].id,
+                              fromOffset: fromOffset, toOffset: later.offset, schedule: steps)
+    }
+
+    private func pad(_ location: String) -> String {
+        location + String(repeating: " ", count: max(2, 10 - location.count))
+    }
+
+    private func actor(_ event: TraceEvent) -> String {
+        event.thread == "main" ? event.proc : "\(event.proc)/\(event.thread)"
+    }
+
+    private func offsetsText(_ offsets: [(TopicPartition, Int)]) -> String {
+        "{" + offsets.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    func describe(_ event: TraceEvent) -> String {
+        let commit = event.commit.flatMap { history.commitIndex[$0] }.map { history.commits[$0] }
+        switch event.kind {
+        case .build: return "builds commit \(event.commit!) \(offsetsText(event.offsets ?? []))"
+        case .send:
+            let conn = event.conn.map { " on connection \($0)" } ?? ""
+            return "sends commit \(event.commit!) \(offsetsText(commit?.offsets ?? []))\(conn)"
+        case .ack:
+            var text = "gets ack \(event.status!.rawValue) for commit \(event.commit!)"
+            if let errors = event.errors, !errors.isEmpty {
+                text += " (errors: " + errors.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+            }
+            return text
+        case .apply: return "observes commit \(event.commit!) applied"
+        case .fetch: return "fetches \(event.fetch!)"
+        case .fetched: return "receives fetch \(event.fetch!) \(offsetsText(event.offsets ?? []))"
+        case .meta: return "meta"
+        }
+    }
+
+    func describe(point: Int32) -> String {
+        switch graph.kinds[Int(point)] {
+        case .event(let index): return "\(history.location(of: index)): \(actor(history.events[index])) \(describe(history.events[index]))"
+        case .apply(let commit): return "commit \(history.commits[commit].id) applies"
+        case .read(let fetch): return "fetch \(history.fetches[fetch].id) reads"
+        case .clockBarrier: return "(timestamps)"
+        }
+    }
+
+    /// A shortest chain of forced steps from one point to another, skipping clock barriers.
+    func forcedPath(from: Int32, to: Int32) -> [(Int32, OrderReason?)] {
+        var parent: [Int32: Int32] = [:]
+        var queue: [Int32] = [from]
+        var head = 0
+        let limit = graph.topologicalPosition[Int(to)]
+        while head < queue.count {
+            let point = queue[head]
+            head += 1
+            if point == to { break }
+            for next in graph.successors(of: point) where parent[next] == nil && next != from && graph.topologicalPosition[Int(next)] <= limit {
+                parent[next] = point
+                queue.append(next)
+            }
+        }
+        guard parent[to] != nil else { return [] }
+        var path: [Int32] = [to]
+        while let previous = parent[path.last!] { path.append(previous) }
+        path.reverse()
+        var result: [(Int32, OrderReason?)] = []
+        for (index, point) in path.enumerated() {
+            let reason = index == 0 ? nil : graph.reason(from: path[index - 1], to: point)
+            if graph.kinds[Int(point)] == .clockBarrier { continue }
+            result.append((point, reason))
+        }
+        return result
+    }
+}
+
+/// Linear extensions of the whole history's order, for telling stories in a consistent order.
+enum Schedule {
+    /// A linear extension of the graph plus `extra` edges that keeps close to the trace's own order,
+    /// restricted to the points in `keeping`.
+    static func linearize(_ graph: OrderGraph, history: History, adding extra: [(Int32, Int32)], keeping: Set<Int32>) -> [Int32] {
+        let count = graph.pointCount
+        var indegree = [Int32](repeating: 0, count: count)
+        for target in graph.successors { indegree[Int(target)] += 1 }
+        var extraSuccessors: [Int32: [Int32]] = [:]
+        for (from, to) in extra {
+            extraSuccessors[from, default: []].append(to)
+            indegree[Int(to)] += 1
+        }
+        // Events keep their trace order; an apply point sits just after its send.
+        func priority(_ point: Int32) -> Double {
+            switch graph.kinds[Int(point)] {
+            case .event(let index): return Double(index)
+            case .apply(let commit):
+                let c = history.commits[commit]
+                return Double(c.applies.first ?? c.send ?? c.build ?? 0) + 0.5
+            case .read(let fetch): return Double(history.fetches[fetch].fetch ?? 0) + 0.5
+            case .clockBarrier: return -1
+            }
+        }
+        var heap = MinHeap<(Double, Int32)>(by: { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) })
+        for point in 0..<count where indegree[point] == 0 { heap.push((priority(Int32(point)), Int32(point))) }
+        var result: [Int32] = []
+        while let (_, point) = heap.pop() {
+            if keeping.contains(point) { result.append(point) }
+            for next in graph.successors(of: point) {
+                indegree[Int(next)] -= 1
+                if indegree[Int(next)] == 0 { heap.push((priority(next), next)) }
+            }
+            for next in extraSuccessors[point] ?? [] {
+                indegree[Int(next)] -= 1
+                if indegree[Int(next)] == 0 { heap.push((priority(next), next)) }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+/// A decided key: the verdict and, for bad verdicts, a witness the report can tell as a story.
+public struct Decision: Sendable {
+    public var verdict: Verdict
+    /// Why, in a sentence (Z3's reason for `unknown`).
+    public var reason: String?
+    /// `graph` (the fast path) or `z3`.
+    public var engine: String
+    /// Slots of a regressing pair: the higher offset applied first, then the lower one.
+    /// `earlier == nil` means the regression is from the initial offset.
+    public var regression: (earlier: Int?, later: Int)?
+    /// A witness order of the problem's slots (for `violated` and `possible`).
+    public var witness: [Int]?
+    /// The commit slots that apply in the witness.
+    public var witnessApplied: Set<Int>?
+
+    public init(verdict: Verdict, reason: String? = nil, engine: String,
+                regression: (earlier: Int?, later: Int)? = nil, witness: [Int]? = nil, witnessApplied: Set<Int>? = nil) {
+        self.verdict = verdict
+        self.reason = reason
+        self.engine = engine
+        self.regression = regression
+        self.witness = witness
+        self.witnessApplied = witnessApplied
+    }
+}

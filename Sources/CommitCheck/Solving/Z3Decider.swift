@@ -1,0 +1,151 @@
+import Z3
+
+/// Decides a key with Z3 in difference logic (DESIGN §5 and §7).
+///
+/// Each slot is an integer time point; edges are `a < b`; an open FIFO choice is
+/// `(s1 < s2 ∧ a1 < a2) ∨ (s2 < s1 ∧ a2 < a1)`; a commit that may or may not apply gets a boolean.
+/// Every order atom occurs positively, so any model with ties can be spread into a strict total
+/// order that satisfies the same atoms: no global `distinct` is needed.
+public struct Z3Decider {
+    /// Per-check budget; past it the verdict is `unknown` with Z3's reason.
+    public var timeoutMilliseconds: UInt32?
+
+    public init(timeoutMilliseconds: UInt32? = nil) { self.timeoutMilliseconds = timeoutMilliseconds }
+
+    /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
+    public struct Inconsistent: Error {}
+
+    public func decide(_ problem: OrderProblem) throws -> Decision {
+        let count = problem.commits.count
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        let context = Z3Context()
+        let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
+        let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
+        var applied: [Term] = []
+        for (slot, commit) in problem.commits.enumerated() {
+            applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
+        }
+        for (from, to) in problem.edges { try solver.assert(try context.less(time[Int(from)], time[Int(to)])) }
+        for (s1, s2, a1, a2) in problem.choices {
+            let forward = try context.and([try context.less(time[Int(s1)], time[Int(s2)]), try context.less(time[Int(a1)], time[Int(a2)])])
+            let backward = try context.and([try context.less(time[Int(s2)], time[Int(s1)]), try context.less(time[Int(a2)], time[Int(a1)])])
+            try solver.assert(try context.or([forward, backward]))
+        }
+
+        // Pairs that the partial order already puts in increasing order cannot regress: skip them.
+        let closure = SlotClosure(problem)
+        var candidates: [(Int, Int)] = []
+        for x in 0..<count {
+            for y in 0..<count where problem.commits[x].offset > problem.commits[y].offset && !closure.precedes(y, x) {
+                candidates.append((x, y))
+            }
+        }
+        var belowInitial: [Int] = []
+        if let initial = problem.initial {
+            belowInitial = (0..<count).filter { problem.commits[$0].offset < initial }
+        }
+
+        switch try solver.check() {
+        case .unsatisfiable: throw Inconsistent()
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .satisfiable: break
+        }
+        if candidates.isEmpty && belowInitial.isEmpty {
+            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+        }
+
+        // Can it regress?
+        try solver.push()
+        var regressions: [Term] = []
+        for (x, y) in candidates {
+            regressions.append(try context.and([applied[x], applied[y], try context.less(time[x], time[y])]))
+        }
+        for y in belowInitial { regressions.append(applied[y]) }
+        try solver.assert(try context.or(regressions))
+        let canRegress = try solver.check()
+        var witness: Decision? = nil
+        if case .satisfiable = canRegress {
+            witness = try witnessDecision(problem, solver: solver, time: time, applied: applied, candidates: candidates, belowInitial: belowInitial)
+        }
+        try solver.pop()
+        switch canRegress {
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .unsatisfiable:
+            return Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+        case .satisfiable: break
+        }
+
+        // Must it regress?
+        try solver.push()
+        for (x, y) in candidates {
+            try solver.assert(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
+        }
+        for y in belowInitial { try solver.assert(try context.not(applied[y])) }
+        let canAvoid = try solver.check()
+        try solver.pop()
+        var decision = witness!
+        switch canAvoid {
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .unsatisfiable:
+            decision.verdict = .violated
+            decision.reason = "Z3 proves every consistent schedule regresses"
+        case .satisfiable:
+            decision.verdict = .possible
+            decision.reason = "some consistent schedules regress and some do not"
+        }
+        return decision
+    }
+
+    /// Reads a regressing schedule out of the model and names its first regressing pair.
+    private func witnessDecision(_ problem: OrderProblem, solver: Z3Solver, time: [Term], applied: [Term],
+                                 candidates: [(Int, Int)], belowInitial: [Int]) throws -> Decision {
+        let model = try solver.model()
+        let values = try time.map { try model.intValue($0) }
+        let order = problem.points.indices.sorted { (values[$0], problem.positions[$0]) < (values[$1], problem.positions[$1]) }
+        var appliedSlots = Set<Int>()
+        for slot in problem.commits.indices where try model.boolValue(applied[slot]) { appliedSlots.insert(slot) }
+        var pair: (Int?, Int)? = nil
+        if let initial = problem.initial,
+           let first = order.first(where: { $0 < problem.commits.count && appliedSlots.contains($0) }),
+           problem.commits[first].offset < initial {
+            pair = (nil, first)
+        }
+        if pair == nil {
+            var previous: Int? = nil
+            for slot in order where slot < problem.commits.count && appliedSlots.contains(slot) {
+                if let earlier = previous, problem.commits[earlier].offset > problem.commits[slot].offset {
+                    pair = (earlier, slot)
+                    break
+                }
+                previous = slot
+            }
+        }
+        return Decision(verdict: .possible, engine: "z3", regression: pair, witness: order, witnessApplied: appliedSlots)
+    }
+}
+
+/// The transitive closure of a problem's edges as bit rows, for pruning pairs before Z3.
+struct SlotClosure {
+    private var rows: [[UInt64]]
+    private let words: Int
+
+    init(_ problem: OrderProblem) {
+        let count = problem.points.count
+        words = (count + 63) / 64
+        rows = [[UInt64]](repeating: [UInt64](repeating: 0, count: words), count: count)
+        var successors = [[Int]](repeating: [], count: count)
+        for (from, to) in problem.edges { successors[Int(from)].append(Int(to)) }
+        let order = (0..<count).sorted { problem.positions[$0] > problem.positions[$1] }
+        for slot in order {
+            var row = [UInt64](repeating: 0, count: words)
+            for next in successors[slot] {
+                row[next / 64] |= 1 << UInt64(next % 64)
+                for word in 0..<words { row[word] |= rows[next][word] }
+            }
+            rows[slot] = row
+        }
+    }
+
+    /// Whether the edges force `a` before `b`.
+    func precedes(_ a: Int, _ b: Int) -> Bool { rows[a][b / 64] & (1 << UInt64(b % 64)) != 0 }
+}

@@ -1,0 +1,140 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which procedure decides keys (`--engine`).
+public enum Engine: String, Sendable, CaseIterable {
+    /// The graph fast path where it is exact, Z3 for the rest.
+    case auto
+    /// Z3 for every key.
+    case z3
+}
+
+/// How `verify` runs.
+public struct VerifyOptions: Sendable {
+    public var engine: Engine = .auto
+    /// Per-key solver budget in seconds (`nil`: none).
+    public var timeout: Double? = nil
+    /// Skip unknown `ev` values instead of failing.
+    public var lenient = false
+    /// Keys decided at once (each worker has its own Z3 context).
+    public var jobs = max(1, System.coreCount)
+
+    public init(engine: Engine = .auto, timeout: Double? = nil, lenient: Bool = false) {
+        self.engine = engine
+        self.timeout = timeout
+        self.lenient = lenient
+    }
+}
+
+enum System {
+    static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+/// The pipeline of DESIGN §2: parse, derive the history, constrain, decide per key, report.
+public struct Verifier: Sendable {
+    public var options: VerifyOptions
+
+    public init(options: VerifyOptions = VerifyOptions()) { self.options = options }
+
+    /// Verifies trace files (several files are merged into one history).
+    public func verify(paths: [String]) throws(TraceError) -> Report {
+        let history = try TraceReader(lenient: options.lenient).read(paths: paths)
+        return try verify(history: history)
+    }
+
+    /// Verifies a history already read.
+    public func verify(history: History) throws(TraceError) -> Report {
+        let graph = try OrderGraph(history: history)
+        let keys = history.keys
+        let results = ResultSlots(count: keys.count)
+        let options = self.options
+        DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(keys.count, 1))) { worker in
+            var index = worker
+            while index < keys.count {
+                results.store(index, Self.check(key: keys[index], history: history, graph: graph, options: options))
+                index += options.jobs
+            }
+        }
+        var keyResults: [KeyResult] = []
+        for index in keys.indices {
+            switch results.take(index) {
+            case .success(let result): keyResults.append(result)
+            case .failure(let error): throw error
+            }
+        }
+        var warnings = history.warnings
+        if !history.fetches.isEmpty {
+            warnings.append("\(history.fetches.count) fetch(es) parsed; OffsetFetch results are not checked yet (rule 7)")
+        }
+        return Report(traces: history.files, keys: keyResults, warnings: warnings)
+    }
+
+    /// Decides one key's monotonicity.
+    static func check(key: PartitionKey, history: History, graph: OrderGraph, options: VerifyOptions) -> Result<KeyResult, TraceError> {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let problem = OrderProblem(key: key, history: history, graph: graph)
+        var decision: Decision
+        if options.engine == .auto, let fast = GraphDecider.decide(problem) {
+            decision = fast
+        } else {
+            let timeout = options.timeout.map { UInt32(min(max($0 * 1000, 1), Double(UInt32.max))) }
+            do {
+                decision = try Z3Decider(timeoutMilliseconds: timeout).decide(problem)
+            } catch is Z3Decider.Inconsistent {
+                return .failure(inconsistentChoices(history, graph))
+            } catch {
+                decision = Decision(verdict: .unknown, reason: "\(error)", engine: "z3")
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var result = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
+                               property: .monotonic, verdict: decision.verdict, reason: decision.reason,
+                               engine: decision.engine, seconds: seconds)
+        if decision.verdict == .violated || decision.verdict == .possible {
+            result.counterexample = Storyteller(history: history, graph: graph).counterexample(for: problem, decision)
+        }
+        return .success(result)
+    }
+
+    /// The error for a history whose connection orders cannot all be met.
+    static func inconsistentChoices(_ history: History, _ graph: OrderGraph) -> TraceError {
+        var lines = Set<Int>()
+        for choice in graph.choices {
+            for point in [choice.firstSend, choice.secondSend] {
+                for event in graph.events(of: point, history) { lines.insert(history.events[event].line) }
+            }
+        }
+        let sorted = lines.sorted()
+        return TraceError(file: history.files.count == 1 ? history.files[0] : nil, line: sorted.first ?? 0,
+                          message: "the trace contradicts itself: no order of the sends at lines \(sorted.map(String.init).joined(separator: ", ")) on their connections fits the rest of the history",
+                          relatedLines: Array(sorted.dropFirst()))
+    }
+}
+
+/// Per-key results written by concurrent workers, each into its own slot.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [Result<KeyResult, TraceError>?]
+    private let lock = NSLockLite()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ result: Result<KeyResult, TraceError>) {
+        lock.withLock { slots[index] = result }
+    }
+
+    func take(_ index: Int) -> Result<KeyResult, TraceError> { lock.withLock { slots[index]! } }
+}
+
+/// A pthread mutex, so the library needs no Foundation.
+final class NSLockLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import CommitCheck
+
+extension Engine: ExpressibleByArgument {}
+extension FailurePolicy: ExpressibleByArgument {}
+
+/// The output formats of `verify`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that committed offsets can never go backwards.",
+        discussion: """
+        Exit codes: 0 every key holds; 1 a key is violated or possible (--fail-on violated lets \
+        possible pass); 2 bad usage or bad input; 3 only unknown verdicts stand between the run and a pass.
+        """
+    )
+
+    @Argument(help: "Trace files (commitcheck/1 JSON Lines). Several files are one history, e.g. one per process.")
+    var traces: [String]
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Also write the report to this file.")
+    var output: String?
+
+    @Option(help: "auto: graph fast path where exact, Z3 for the rest; z3: Z3 for every key.")
+    var engine: Engine = .auto
+
+    @Option(help: "Per-key solver budget in seconds; past it the key is unknown.")
+    var timeout: Double?
+
+    @Option(name: .customLong("fail-on"), help: "possible: violated and possible fail the run; violated: only violated does.")
+    var failOn: FailurePolicy = .possible
+
+    @Flag(help: "Skip unknown event kinds instead of failing.")
+    var lenient = false
+
+    func validate() throws {
+        if traces.isEmpty { throw ValidationError("give at least one trace file") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let options = VerifyOptions(engine: engine, timeout: timeout, lenient: lenient)
+        let report: Report
+        do {
+            report = try Verifier(options: options).verify(paths: traces)
+        } catch {
+            FileOutput.standardError("error: \(error)\n")
+            throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
+        }
+        for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
+        let rendered = switch format {
+        case .text: TextReporter.render(report)
+        case .json: JSONReporter.render(report)
+        }
+        FileOutput.standardOutput(rendered)
+        if let output { try FileOutput.write(rendered, to: output) }
+        let code = report.exitCode(failOn: failOn)
+        if code != .pass { throw ExitCode(code.rawValue) }
+    }
+}
