@@ -8,6 +8,47 @@ public struct TraceReader {
 
     public init(lenient: Bool = false) { self.lenient = lenient }
 
+    /// Reads and validates a trace held in memory (tests, the simulator, the fuzzer).
+    public func read(bytes: [UInt8], name: String = "trace") throws(TraceError) -> History {
+        var builder = HistoryBuilder(files: [name])
+        var sawContent = false
+        var lineStart = 0
+        var number = 0
+        var cutOff: Int? = nil
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            number += 1
+            let terminated = lineEnd < bytes.count
+            var first = lineStart, last = lineEnd
+            if number == 1 && last - first >= 3 && bytes[first] == 0xEF && bytes[first + 1] == 0xBB && bytes[first + 2] == 0xBF { first += 3 }
+            if last > first && bytes[last - 1] == 0x0D { last -= 1 }
+            lineStart = lineEnd + 1
+            if bytes[first..<last].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            do throws(TraceError) {
+                let decoded = try bytes.withUnsafeBufferPointer { all throws(TraceError) in
+                    try TraceEventDecoder.decode(line: UnsafeBufferPointer(rebasing: all[first..<last]), lineNumber: number, lenient: lenient)
+                }
+                guard var event = decoded else {
+                    builder.warnings.append("\(name):\(number): unknown event skipped (--lenient)")
+                    continue
+                }
+                event.file = 0
+                try builder.add(event, isFirstLine: !sawContent)
+                sawContent = true
+            } catch {
+                var error = error
+                error.file = name
+                if !terminated && error.message.hasPrefix("invalid JSON") { cutOff = number; continue }
+                throw error
+            }
+        }
+        if let cutOff {
+            builder.warnings.append("\(name):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+        }
+        return try builder.finish()
+    }
+
     /// Reads and validates the files.
     public func read(paths: [String]) throws(TraceError) -> History {
         var builder = HistoryBuilder(files: paths)

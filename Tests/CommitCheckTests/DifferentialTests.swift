@@ -1,0 +1,52 @@
+import Testing
+@testable import CommitCheck
+
+/// The enumerator, `--engine z3` and `--engine auto` must agree on every small history.
+@Suite struct DifferentialTests {
+    static let batches: [UInt64] = Array(0..<8)
+    static let perBatch: UInt64 = 500
+
+    @Test(arguments: batches)
+    func enginesAgreeWithTheEnumerator(batch: UInt64) throws {
+        var compared = 0, bad = 0
+        var seen: [String: Int] = [:]
+        for seed in (batch * Self.perBatch)..<((batch + 1) * Self.perBatch) {
+            let text = RandomHistory.make(seed: seed)
+            let history: History
+            do { history = try Fixtures.history(text) } catch { continue }
+            guard let oracle = BruteForceEnumerator(history: history).decide() else { continue }
+            var outcomes: [Engine: Result<Report, TraceError>] = [:]
+            for engine in Engine.allCases {
+                do { outcomes[engine] = .success(try Verifier(options: VerifyOptions(engine: engine)).verify(history: history)) }
+                catch { outcomes[engine] = .failure(error) }
+            }
+            compared += 1
+            for (key, expected) in oracle {
+                for engine in Engine.allCases {
+                    switch (expected, outcomes[engine]!) {
+                    case (.inconsistent, .failure): seen["inconsistent", default: 0] += 1
+                    case (.verdict(let verdict), .success(let report)):
+                        let got = report.keys.first { $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition }?.verdict
+                        seen[verdict.rawValue, default: 0] += 1
+                        if got != verdict {
+                            bad += 1
+                            Issue.record("seed \(seed) \(key) engine \(engine.rawValue): expected \(verdict.rawValue), got \(got?.rawValue ?? "nil")\n\(text)")
+                        }
+                    case (.inconsistent, .success):
+                        bad += 1
+                        Issue.record("seed \(seed) engine \(engine.rawValue): enumerator finds no schedule, engine accepted\n\(text)")
+                    case (.verdict(let verdict), .failure(let error)):
+                        bad += 1
+                        Issue.record("seed \(seed) engine \(engine.rawValue): expected \(verdict.rawValue), engine rejected: \(error)\n\(text)")
+                    }
+                }
+                if bad > 5 { return }
+            }
+        }
+        // The generator must actually exercise every outcome.
+        #expect(compared > Int(Self.perBatch) / 2)
+        for outcome in ["holds", "possible", "violated", "inconsistent"] {
+            #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
+        }
+    }
+}

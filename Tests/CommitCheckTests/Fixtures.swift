@@ -1,0 +1,46 @@
+import Foundation
+@testable import CommitCheck
+
+/// Paths of the package, found from this file so tests run from any working directory.
+enum Fixtures {
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let histories = packageRoot.appendingPathComponent("histories")
+
+    /// Rows of a tab-separated manifest, without comments.
+    static func manifest(_ url: URL) throws -> [[String]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// The built `commitcheck` executable next to the test bundle.
+    static var executable: URL {
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("commitcheck"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("commitcheck"),
+            packageRoot.appendingPathComponent(".build/debug/commitcheck"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }
+
+    /// Runs the executable; returns exit code, stdout, stderr.
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (code: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    static func history(_ text: String) throws(TraceError) -> History {
+        try TraceReader().read(bytes: Array(text.utf8))
+    }
+}

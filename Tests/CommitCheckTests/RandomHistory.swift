@@ -1,0 +1,83 @@
+/// A small seeded generator (SplitMix64): tests must be repeatable, and the standard library's
+/// generator cannot be seeded.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random small `commitcheck/1` traces exercising every rule: threads, processes, timestamps
+/// (monotonic and wall with skew), builds with and without sends, wire-only sends, connections,
+/// every ack status, per-partition errors, observed applies, initial offsets.
+enum RandomHistory {
+    static func make(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        let procs = ["p", "q"].prefix(Int.random(in: 1...2, using: &rng))
+        let threads = ["a", "b"]
+        let partitions = ["t/0", "t/1"].prefix(Int.random(in: 1...2, using: &rng))
+        let wall = Bool.random(using: &rng) && procs.count > 1
+        var lines: [String] = []
+        var meta = #"{"ev":"meta","format":"commitcheck/1""#
+        if wall { meta += #","clock":"wall","skew_ns":\#(Int.random(in: 0...3, using: &rng))"# }
+        if Int.random(in: 0..<5, using: &rng) == 0 { meta += #","initial":{"g":{"t/0":\#(Int.random(in: 0...3, using: &rng))}}"# }
+        lines.append(meta + "}")
+        let commitCount = Int.random(in: 1...3, using: &rng)
+        // Each commit gets a home (proc, thread) and a sequence of its own events.
+        struct Pending { var events: [String] }
+        var queues: [[String]] = []
+        var clock = 0
+        for index in 0..<commitCount {
+            let proc = procs.randomElement(using: &rng)!
+            let thread = threads.randomElement(using: &rng)!
+            let id = "c\(index)"
+            var offsets: [String] = []
+            for partition in partitions where Bool.random(using: &rng) || offsets.isEmpty {
+                offsets.append("\"\(partition)\":\(Int.random(in: 0...3, using: &rng))")
+            }
+            let offsetText = "{" + offsets.joined(separator: ",") + "}"
+            var events: [String] = []
+            func stamp() -> String {
+                guard Int.random(in: 0..<3, using: &rng) > 0 else { return "" }
+                clock += Int.random(in: 0...2, using: &rng)
+                return #","ts":\#(clock)"#
+            }
+            let head = #""proc":"\#(proc)","thread":"\#(thread)""#
+            let wireOnly = Int.random(in: 0..<5, using: &rng) == 0
+            if !wireOnly {
+                events.append(#"{"ev":"build",\#(head)\#(stamp()),"commit":"\#(id)","group":"g","offsets":\#(offsetText)}"#)
+            }
+            let sends = wireOnly || Int.random(in: 0..<5, using: &rng) > 0
+            if sends {
+                let conn = Int.random(in: 0..<3, using: &rng) == 0 ? #","conn":"k""# : ""
+                let carried = wireOnly ? #","group":"g","offsets":\#(offsetText)"# : ""
+                events.append(#"{"ev":"send",\#(head)\#(stamp()),"commit":"\#(id)"\#(conn)\#(carried)}"#)
+            }
+            if Int.random(in: 0..<6, using: &rng) == 0 {
+                events.append(#"{"ev":"apply","proc":"broker","thread":"log"\#(stamp()),"commit":"\#(id)"}"#)
+            }
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: break
+            case 1: events.append(#"{"ev":"ack",\#(head)\#(stamp()),"commit":"\#(id)","status":"fail"}"#)
+            case 2: events.append(#"{"ev":"ack",\#(head)\#(stamp()),"commit":"\#(id)","status":"unknown"}"#)
+            case 3: events.append(#"{"ev":"ack",\#(head)\#(stamp()),"commit":"\#(id)","status":"ok","errors":{"t/0":"E"}}"#)
+            default: events.append(#"{"ev":"ack",\#(head)\#(stamp()),"commit":"\#(id)","status":"ok"}"#)
+            }
+            // Occasionally swap two events to produce contradictions and odd orders.
+            if events.count > 1 && Int.random(in: 0..<12, using: &rng) == 0 { events.swapAt(0, 1) }
+            queues.append(events)
+        }
+        // Interleave the commits' event sequences at random.
+        while queues.contains(where: { !$0.isEmpty }) {
+            let candidates = queues.indices.filter { !queues[$0].isEmpty }
+            let pick = candidates.randomElement(using: &rng)!
+            lines.append(queues[pick].removeFirst())
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
