@@ -4,7 +4,7 @@ import Testing
 /// The enumerator, `--engine z3` and `--engine auto` must agree on every small history.
 @Suite struct DifferentialTests {
     static let batches: [UInt64] = Array(0..<8)
-    static let perBatch: UInt64 = 500
+    static let perBatch: UInt64 = 1000
 
     @Test(arguments: batches)
     func enginesAgreeWithTheEnumerator(batch: UInt64) throws {
@@ -14,13 +14,18 @@ import Testing
             let text = RandomHistory.make(seed: seed)
             let history: History
             do { history = try Fixtures.history(text) } catch { continue }
-            guard let oracle = BruteForceEnumerator(history: history).decide() else { continue }
+            var enumerator = BruteForceEnumerator(history: history)
+            enumerator.limit = 200_000
+            guard let oracle = enumerator.decide() else { continue }
             var outcomes: [Engine: Result<Report, TraceError>] = [:]
             for engine in Engine.allCases {
                 do { outcomes[engine] = .success(try Verifier(options: VerifyOptions(engine: engine)).verify(history: history)) }
                 catch { outcomes[engine] = .failure(error) }
             }
             compared += 1
+            if case .success(let report)? = outcomes[.auto] {
+                for key in report.keys { seen["auto-\(key.engine ?? "")", default: 0] += 1 }
+            }
             for (key, expected) in oracle {
                 for engine in Engine.allCases {
                     switch (expected, outcomes[engine]!) {
@@ -45,7 +50,8 @@ import Testing
         }
         // The generator must actually exercise every outcome.
         #expect(compared > Int(Self.perBatch) / 2)
-        for outcome in ["holds", "possible", "violated", "inconsistent"] {
+        // ...and both of auto's paths: the graph fast path and Z3 for open FIFO choices.
+        for outcome in ["holds", "possible", "violated", "inconsistent", "auto-graph", "auto-z3"] {
             #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
         }
     }

@@ -27,7 +27,7 @@ enum RandomHistory {
         if wall { meta += #","clock":"wall","skew_ns":\#(Int.random(in: 0...3, using: &rng))"# }
         if Int.random(in: 0..<5, using: &rng) == 0 { meta += #","initial":{"g":{"t/0":\#(Int.random(in: 0...3, using: &rng))}}"# }
         lines.append(meta + "}")
-        let commitCount = Int.random(in: 1...3, using: &rng)
+        let commitCount = Int.random(in: 0..<8, using: &rng) == 0 ? 4 : Int.random(in: 1...3, using: &rng)
         // Each commit gets a home (proc, thread) and a sequence of its own events.
         struct Pending { var events: [String] }
         var queues: [[String]] = []
