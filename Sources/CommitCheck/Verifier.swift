@@ -47,13 +47,14 @@ public struct Verifier: Sendable {
     /// Verifies a history already read.
     public func verify(history: History) throws(TraceError) -> Report {
         let graph = try OrderGraph(history: history)
+        let order = HappensBefore(graph: graph)
         let keys = history.keys
         let results = ResultSlots(count: keys.count)
         let options = self.options
         DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(keys.count, 1))) { worker in
             var index = worker
             while index < keys.count {
-                results.store(index, Self.check(key: keys[index], history: history, graph: graph, options: options))
+                results.store(index, Self.check(key: keys[index], history: history, graph: graph, order: order, options: options))
                 index += options.jobs
             }
         }
@@ -72,13 +73,15 @@ public struct Verifier: Sendable {
     }
 
     /// Decides one key's monotonicity.
-    static func check(key: PartitionKey, history: History, graph: OrderGraph, options: VerifyOptions) -> Result<KeyResult, TraceError> {
+    static func check(key: PartitionKey, history: History, graph: OrderGraph, order: HappensBefore,
+                      options: VerifyOptions) -> Result<KeyResult, TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
-        let problem = OrderProblem(key: key, history: history, graph: graph)
+        var problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
         var decision: Decision
-        if options.engine == .auto, let fast = GraphDecider.decide(problem) {
+        if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) {
             decision = fast
         } else {
+            problem.project(graph: graph)
             let timeout = options.timeout.map { UInt32(min(max($0 * 1000, 1), Double(UInt32.max))) }
             do {
                 decision = try Z3Decider(timeoutMilliseconds: timeout).decide(problem)
@@ -93,7 +96,7 @@ public struct Verifier: Sendable {
                                property: .monotonic, verdict: decision.verdict, reason: decision.reason,
                                engine: decision.engine, seconds: seconds)
         if decision.verdict == .violated || decision.verdict == .possible {
-            result.counterexample = Storyteller(history: history, graph: graph).counterexample(for: problem, decision)
+            result.counterexample = Storyteller(history: history, graph: graph, order: order).counterexample(for: problem, decision)
         }
         return .success(result)
     }

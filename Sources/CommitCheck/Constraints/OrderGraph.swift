@@ -13,6 +13,10 @@ public struct OrderGraph: Sendable {
     public private(set) var readPoint: [Int32] = []
     /// FIFO pairs left open by everything else.
     public private(set) var choices: [FIFOChoice] = []
+    /// Sequences of points that the order already makes total: each thread's events, each
+    /// connection's apply points once FIFO fixes them, the wall-clock barriers. They index
+    /// ``HappensBefore``'s vector clocks.
+    public private(set) var chains: [[Int32]] = []
 
     // Edges, as a list while building and in compressed form after.
     private var edgeFrom: [Int32] = []
@@ -64,6 +68,7 @@ public struct OrderGraph: Sendable {
     private mutating func addProgramOrder(_ history: History) {
         struct Thread: Hashable { var proc: String; var thread: String }
         var last: [Thread: Int32] = [:]
+        var chainOf: [Thread: Int] = [:]
         for (index, event) in history.events.enumerated() {
             let point = eventPoint[index]
             let thread = Thread(proc: event.proc, thread: event.thread)
@@ -71,6 +76,12 @@ public struct OrderGraph: Sendable {
                 addEdge(previous, point, isApply(previous) || isApply(point) ? .observation : .program)
             }
             last[thread] = point
+            if let chain = chainOf[thread] {
+                chains[chain].append(point)
+            } else {
+                chainOf[thread] = chains.count
+                chains.append([point])
+            }
         }
     }
 
@@ -133,6 +144,7 @@ public struct OrderGraph: Sendable {
             if let previous = barriers.last { addEdge(previous, barrier, .clock) }
             barriers.append(barrier)
         }
+        chains.append(barriers)
         var barrierIndex = 0
         for item in sorted {
             while distinct[barrierIndex] != item.ts { barrierIndex += 1 }
@@ -181,7 +193,8 @@ public struct OrderGraph: Sendable {
             connections[Connection(proc: history.events[send].proc, conn: conn), default: []].append(index)
         }
         var added = false
-        var search = ReachabilitySearch(pointCount: pointCount)
+        guard !connections.isEmpty else { return }
+        let order = HappensBefore(graph: self)
         let position = topologicalPosition
         for key in connections.keys.sorted(by: { ($0.proc, $0.conn) < ($1.proc, $1.conn) }) {
             var members = connections[key]!
@@ -191,7 +204,7 @@ public struct OrderGraph: Sendable {
             members.sort { position[Int(sendOf($0))] < position[Int(sendOf($1))] }
             let sends = members.map(sendOf)
             var chain = true
-            for index in 1..<sends.count where !search.reaches(sends[index - 1], sends[index], in: self) {
+            for index in 1..<sends.count where !order.precedes(sends[index - 1], sends[index]) {
                 chain = false
                 break
             }
@@ -199,12 +212,13 @@ public struct OrderGraph: Sendable {
                 for index in 1..<members.count {
                     addEdge(applyPoint[members[index - 1]], applyPoint[members[index]], .fifo)
                 }
+                chains.append(members.map { applyPoint[$0] })
                 added = true
                 continue
             }
             for i in 0..<members.count {
                 for j in (i + 1)..<members.count {
-                    if search.reaches(sends[i], sends[j], in: self) {
+                    if order.precedes(sends[i], sends[j]) {
                         addEdge(applyPoint[members[i]], applyPoint[members[j]], .fifo)
                         added = true
                     } else {

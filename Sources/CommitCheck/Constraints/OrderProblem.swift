@@ -26,7 +26,9 @@ public struct OrderProblem: Sendable {
     /// Each slot's position in the graph's topological order: a linear extension of ``edges``.
     public var positions: [Int32]
 
-    public init(key: PartitionKey, history: History, graph: OrderGraph) {
+    /// Builds the key's problem; `projecting: false` leaves ``edges`` empty until ``project(graph:)``
+    /// (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
+    public init(key: PartitionKey, history: History, graph: OrderGraph, projecting: Bool = true) {
         self.key = key
         initial = history.initialOffset(of: key)
         var commits: [KeyCommit] = []
@@ -60,8 +62,16 @@ public struct OrderProblem: Sendable {
         self.commits = commits
         self.points = points
         self.choices = choices
-        self.edges = Self.project(points: points, slotOf: slotOf, graph: graph)
+        self.edges = []
         self.positions = points.map { graph.topologicalPosition[Int($0)] }
+        if projecting { project(graph: graph) }
+    }
+
+    /// Fills ``edges`` with the projection of the graph's order onto the slots.
+    public mutating func project(graph: OrderGraph) {
+        var slotOf: [Int32: Int32] = [:]
+        for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
+        edges = Self.project(points: points, slotOf: slotOf, graph: graph)
     }
 
     /// The first-hit projection: for each slot, the slots reachable without passing another slot.

@@ -5,6 +5,7 @@
 struct Storyteller {
     let history: History
     let graph: OrderGraph
+    let order: HappensBefore
 
     func counterexample(for problem: OrderProblem, _ decision: Decision) -> Counterexample? {
         guard let (earlierSlot, laterSlot) = decision.regression else { return nil }
@@ -19,13 +20,7 @@ struct Storyteller {
             summary = "\(key.partition) of group \(key.group) goes from its initial \(fromOffset) -> \(later.offset): commit \(history.commits[later.commit].id)"
         }
 
-        // Order the two commits' points as the witness does, extended to the whole history.
-        var extra: [(Int32, Int32)] = []
-        if let witness = decision.witness {
-            for index in witness.indices.dropFirst() {
-                extra.append((problem.points[witness[index - 1]], problem.points[witness[index]]))
-            }
-        }
+        // Order the two commits' points as the witness does, consistently with the whole history.
         let involved = [earlier?.commit, later.commit].compactMap { $0 }
         var wanted = Set<Int32>()
         for commit in involved {
@@ -33,7 +28,17 @@ struct Storyteller {
             for event in [c.build, c.send, c.ack].compactMap({ $0 }) + c.applies { wanted.insert(graph.eventPoint[event]) }
             wanted.insert(graph.applyPoint[commit])
         }
-        let schedule = Schedule.linearize(graph, history: history, adding: extra, keeping: wanted)
+        let schedule: [Int32]
+        if let witness = decision.witness {
+            var extra: [(Int32, Int32)] = []
+            for index in witness.indices.dropFirst() {
+                extra.append((problem.points[witness[index - 1]], problem.points[witness[index]]))
+            }
+            schedule = Schedule.linearize(graph, history: history, adding: extra, keeping: wanted)
+        } else {
+            let pair = earlier.map { (graph.applyPoint[$0.commit], graph.applyPoint[later.commit]) }
+            schedule = Schedule.order(Array(wanted), graph: graph, history: history, order: order, forcing: pair)
+        }
         var narrative: [String] = []
         var steps: [String] = []
         var lines = Set<Int>()
@@ -145,6 +150,39 @@ struct Storyteller {
 
 /// Linear extensions of the whole history's order, for telling stories in a consistent order.
 enum Schedule {
+    /// Orders a few points consistently with the history plus one forced pair `a < b`.
+    ///
+    /// Any order of a subset that respects the (closed) partial order extends to a whole schedule,
+    /// so ordering just the points of the story is enough, at a cost quadratic in the story only.
+    static func order(_ points: [Int32], graph: OrderGraph, history: History, order: HappensBefore, forcing pair: (Int32, Int32)?) -> [Int32] {
+        func atMost(_ u: Int32, _ v: Int32) -> Bool { u == v || order.precedes(u, v) }
+        func before(_ u: Int32, _ v: Int32) -> Bool {
+            if u == v { return false }
+            if order.precedes(u, v) { return true }
+            if let (a, b) = pair { return atMost(u, a) && atMost(b, v) }
+            return false
+        }
+        var remaining = points.sorted { priority($0, graph, history) < priority($1, graph, history) }
+        var result: [Int32] = []
+        while !remaining.isEmpty {
+            let index = remaining.firstIndex { candidate in !remaining.contains { $0 != candidate && before($0, candidate) } } ?? 0
+            result.append(remaining.remove(at: index))
+        }
+        return result
+    }
+
+    /// Events keep their trace order; an apply point sits just after its send.
+    static func priority(_ point: Int32, _ graph: OrderGraph, _ history: History) -> Double {
+        switch graph.kinds[Int(point)] {
+        case .event(let index): return Double(index)
+        case .apply(let commit):
+            let c = history.commits[commit]
+            return Double(c.applies.first ?? c.send ?? c.build ?? 0) + 0.5
+        case .read(let fetch): return Double(history.fetches[fetch].fetch ?? 0) + 0.5
+        case .clockBarrier: return -1
+        }
+    }
+
     /// A linear extension of the graph plus `extra` edges that keeps close to the trace's own order,
     /// restricted to the points in `keeping`.
     static func linearize(_ graph: OrderGraph, history: History, adding extra: [(Int32, Int32)], keeping: Set<Int32>) -> [Int32] {
@@ -156,17 +194,7 @@ enum Schedule {
             extraSuccessors[from, default: []].append(to)
             indegree[Int(to)] += 1
         }
-        // Events keep their trace order; an apply point sits just after its send.
-        func priority(_ point: Int32) -> Double {
-            switch graph.kinds[Int(point)] {
-            case .event(let index): return Double(index)
-            case .apply(let commit):
-                let c = history.commits[commit]
-                return Double(c.applies.first ?? c.send ?? c.build ?? 0) + 0.5
-            case .read(let fetch): return Double(history.fetches[fetch].fetch ?? 0) + 0.5
-            case .clockBarrier: return -1
-            }
-        }
+        func priority(_ point: Int32) -> Double { Schedule.priority(point, graph, history) }
         var heap = MinHeap<(Double, Int32)>(by: { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) })
         for point in 0..<count where indegree[point] == 0 { heap.push((priority(Int32(point)), Int32(point))) }
         var result: [Int32] = []

@@ -1,159 +1,111 @@
 /// The fast path: decides a key from the partial order alone, when no FIFO choice is open.
 ///
 /// With only precedence edges, the consistent schedules are exactly the linear extensions of a
-/// partial order, and any two unordered points can go either way. So: `violated` iff two certainly
-/// applied commits are forced into decreasing order; `holds` iff every pair of different offsets is
-/// forced into increasing order; otherwise `possible`. Both sweeps are linear in the problem.
+/// partial order, and any two unordered points can go either way. So: `holds` iff every pair of
+/// different offsets is forced into increasing order (it suffices to check neighbouring offset
+/// groups); `violated` iff two certainly applied commits are forced into decreasing order (then no
+/// schedule avoids it; without such a pair, ordering all certain commits by offset is consistent);
+/// otherwise `possible`.
 public enum GraphDecider {
-    /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
-    public static func decide(_ problem: OrderProblem) -> Decision? {
-        guard problem.choices.isEmpty else { return nil }
-        let count = problem.commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "graph") }
-        let graph = SlotGraph(problem)
+    /// Pairs checked one by one below this many commits; above it, a linear sweep over the projection.
+    static let pairwiseLimit = 2_000
 
-        // Forced decreases: the largest offset certainly (or possibly) applied before each slot.
-        var bestCertain = [(offset: Int, slot: Int)?](repeating: nil, count: count)
-        var bestAny = [(offset: Int, slot: Int)?](repeating: nil, count: count)
-        var forcedCertain: (Int, Int)? = nil
-        var forcedAny: (Int, Int)? = nil
-        for slot in graph.order {
-            let commit = problem.commits[slot]
-            if let before = bestCertain[slot], commit.status == .applied, before.offset > commit.offset, forcedCertain == nil {
-                forcedCertain = (before.slot, slot)
-            }
-            if let before = bestAny[slot], before.offset > commit.offset, forcedAny == nil {
-                forcedAny = (before.slot, slot)
-            }
-            var certainOut = bestCertain[slot]
-            if commit.status == .applied, (certainOut?.offset ?? Int.min) < commit.offset { certainOut = (commit.offset, slot) }
-            var anyOut = bestAny[slot]
-            if (anyOut?.offset ?? Int.min) < commit.offset { anyOut = (commit.offset, slot) }
-            for next in graph.successors[slot] {
-                if let certainOut, (bestCertain[next]?.offset ?? Int.min) < certainOut.offset { bestCertain[next] = certainOut }
-                if let anyOut, (bestAny[next]?.offset ?? Int.min) < anyOut.offset { bestAny[next] = anyOut }
+    /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
+    public static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
+        guard problem.choices.isEmpty else { return nil }
+        let commits = problem.commits
+        let count = commits.count
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "graph") }
+        let point = { (slot: Int) in problem.points[slot] }
+
+        if let initial = problem.initial {
+            if let below = commits.indices.first(where: { commits[$0].status == .applied && commits[$0].offset < initial }) {
+                return Decision(verdict: .violated, reason: "offset \(commits[below].offset) certainly applies below the initial offset \(initial)",
+                                engine: "graph", regression: (nil, below))
             }
         }
-        if let initial = problem.initial,
-           let below = graph.order.first(where: { problem.commits[$0].status == .applied && problem.commits[$0].offset < initial }) {
-            return decision(.violated, problem, graph, pair: (nil, below),
-                            reason: "offset \(problem.commits[below].offset) certainly applies below the initial offset \(initial)")
-        }
-        if let (earlier, later) = forcedCertain {
-            return decision(.violated, problem, graph, pair: (earlier, later),
-                            reason: "the history forces \(problem.commits[earlier].offset) to apply before \(problem.commits[later].offset)")
-        }
-        if let initial = problem.initial,
-           let below = graph.order.first(where: { problem.commits[$0].offset < initial }) {
-            return decision(.possible, problem, graph, pair: (nil, below),
-                            reason: "offset \(problem.commits[below].offset) may apply below the initial offset \(initial)")
-        }
-        if let (earlier, later) = forcedAny {
-            return decision(.possible, problem, graph, pair: (earlier, later),
-                            reason: "\(problem.commits[earlier].offset) is applied before \(problem.commits[later].offset) whenever both apply, and either may not")
-        }
-        // No forced decrease: it holds iff consecutive offset groups are forced into increasing order.
-        let byOffset = (0..<count).sorted { (problem.commits[$0].offset, $0) < (problem.commits[$1].offset, $1) }
+        // Holds iff each offset group is forced before the next one up.
+        let byOffset = (0..<count).sorted { (commits[$0].offset, problem.positions[$0]) < (commits[$1].offset, problem.positions[$1]) }
         var groups: [[Int]] = []
         for slot in byOffset {
-            if let last = groups.last?.last, problem.commits[last].offset == problem.commits[slot].offset {
+            if let last = groups.last?.last, commits[last].offset == commits[slot].offset {
                 groups[groups.count - 1].append(slot)
             } else {
                 groups.append([slot])
             }
         }
-        var search = SlotSearch(count: count)
-        for index in groups.indices.dropLast() {
+        var unordered: (higher: Int, lower: Int)? = nil
+        search: for index in groups.indices.dropLast() {
             for lower in groups[index] {
-                for higher in groups[index + 1] where !search.reaches(lower, higher, graph) {
-                    return decision(.possible, problem, graph, pair: (higher, lower),
-                                    reason: "nothing orders offset \(problem.commits[higher].offset) after \(problem.commits[lower].offset)")
+                for higher in groups[index + 1] where !order.precedes(point(lower), point(higher)) {
+                    unordered = (higher, lower)
+                    break search
                 }
             }
         }
-        return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+        let initialBelow = problem.initial.flatMap { initial in commits.indices.first { commits[$0].offset < initial } }
+        if unordered == nil && initialBelow == nil {
+            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+        }
+        // Not a proof: is a decrease among certainly applied commits forced?
+        if let (earlier, later) = forcedDecrease(problem, order: order, graph: graph) {
+            return Decision(verdict: .violated, reason: "the history forces \(commits[earlier].offset) to apply before \(commits[later].offset)",
+                            engine: "graph", regression: (earlier, later))
+        }
+        if let below = initialBelow {
+            return Decision(verdict: .possible, reason: "offset \(commits[below].offset) may apply below the initial offset \(problem.initial!)",
+                            engine: "graph", regression: (nil, below))
+        }
+        let (higher, lower) = unordered!
+        let forced = order.precedes(point(higher), point(lower))
+        return Decision(verdict: .possible,
+                        reason: forced
+                            ? "\(commits[higher].offset) applies before \(commits[lower].offset) whenever both apply, and one may not"
+                            : "nothing orders offset \(commits[higher].offset) after \(commits[lower].offset)",
+                        engine: "graph", regression: (higher, lower))
     }
 
-    /// A bad verdict with a witness: a linear extension with the regressing pair in that order.
-    private static func decision(_ verdict: Verdict, _ problem: OrderProblem, _ graph: SlotGraph,
-                                 pair: (Int?, Int), reason: String) -> Decision {
-        var extra: [(Int, Int)] = []
-        if let earlier = pair.0 { extra.append((earlier, pair.1)) }
-        let witness = graph.linearExtension(adding: extra, positions: problem.positions)
-        var applied = Set(problem.commits.indices.filter { problem.commits[$0].status == .applied })
-        if let earlier = pair.0 { applied.insert(earlier) }
-        applied.insert(pair.1)
-        return Decision(verdict: verdict, reason: reason, engine: "graph", regression: (pair.0, pair.1),
-                        witness: witness, witnessApplied: applied)
+    /// A pair of certainly applied commits forced into decreasing order, if any.
+    static func forcedDecrease(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> (Int, Int)? {
+        let certain = problem.commits.indices.filter { problem.commits[$0].status == .applied }
+            .sorted { problem.positions[$0] < problem.positions[$1] }
+        if certain.count <= pairwiseLimit {
+            for (i, x) in certain.enumerated() {
+                for y in certain[(i + 1)...] where problem.commits[x].offset > problem.commits[y].offset
+                    && order.precedes(problem.points[x], problem.points[y]) {
+                    return (x, y)
+                }
+            }
+            return nil
+        }
+        // Long keys: sweep the projection in topological order, carrying the largest certain offset.
+        var projected = problem
+        projected.project(graph: graph)
+        let slots = SlotGraph(projected)
+        var best = [(offset: Int, slot: Int)?](repeating: nil, count: projected.points.count)
+        for slot in slots.order {
+            let commit = projected.commits[slot]
+            if commit.status == .applied, let before = best[slot], before.offset > commit.offset { return (before.slot, slot) }
+            var carried = best[slot]
+            if commit.status == .applied, (carried?.offset ?? Int.min) < commit.offset { carried = (commit.offset, slot) }
+            guard let carried else { continue }
+            for next in slots.successors[slot] where (best[next]?.offset ?? Int.min) < carried.offset { best[next] = carried }
+        }
+        return nil
     }
 }
 
-/// Adjacency of a problem's commit slots, with a topological order.
+/// Adjacency of a problem's slots, with a topological order.
 struct SlotGraph {
     var successors: [[Int]]
-    var predecessorCount: [Int]
     var order: [Int]
-    var positions: [Int32]
 
     init(_ problem: OrderProblem) {
         let count = problem.points.count
         successors = [[Int]](repeating: [], count: count)
-        predecessorCount = [Int](repeating: 0, count: count)
-        for (from, to) in problem.edges {
-            successors[Int(from)].append(Int(to))
-            predecessorCount[Int(to)] += 1
-        }
-        positions = problem.positions
+        for (from, to) in problem.edges { successors[Int(from)].append(Int(to)) }
         let positions = problem.positions
         order = (0..<count).sorted { positions[$0] < positions[$1] }
-    }
-
-    /// Kahn's algorithm with extra edges, preferring the original topological positions.
-    func linearExtension(adding extra: [(Int, Int)], positions: [Int32]) -> [Int]? {
-        var indegree = predecessorCount
-        var successors = self.successors
-        for (from, to) in extra {
-            successors[from].append(to)
-            indegree[to] += 1
-        }
-        var heap = MinHeap<(Int32, Int)>(by: { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) })
-        for slot in indegree.indices where indegree[slot] == 0 { heap.push((positions[slot], slot)) }
-        var result: [Int] = []
-        while let (_, slot) = heap.pop() {
-            result.append(slot)
-            for next in successors[slot] {
-                indegree[next] -= 1
-                if indegree[next] == 0 { heap.push((positions[next], next)) }
-            }
-        }
-        return result.count == indegree.count ? result : nil
-    }
-}
-
-/// Reachability between slots, pruned by topological position.
-struct SlotSearch {
-    private var mark: [UInt32]
-    private var generation: UInt32 = 0
-    private var stack: [Int] = []
-
-    init(count: Int) { mark = [UInt32](repeating: 0, count: count) }
-
-    mutating func reaches(_ from: Int, _ to: Int, _ graph: SlotGraph) -> Bool {
-        let limit = graph.positions[to]
-        guard graph.positions[from] < limit else { return false }
-        generation += 1
-        stack.removeAll(keepingCapacity: true)
-        stack.append(from)
-        mark[from] = generation
-        while let slot = stack.popLast() {
-            for next in graph.successors[slot] {
-                if next == to { return true }
-                if mark[next] == generation || graph.positions[next] > limit { continue }
-                mark[next] = generation
-                stack.append(next)
-            }
-        }
-        return false
     }
 }
 
@@ -163,8 +115,6 @@ struct MinHeap<Element> {
     private let less: (Element, Element) -> Bool
 
     init(by less: @escaping (Element, Element) -> Bool) { self.less = less }
-
-    var isEmpty: Bool { items.isEmpty }
 
     mutating func push(_ item: Element) {
         items.append(item)

@@ -1,0 +1,82 @@
+/// Answers "must `a` come before `b`?" for any two points of a history, computed once.
+///
+/// Vector clocks over the graph's chains (threads, FIFO-fixed connections, wall-clock barriers):
+/// for each point, the furthest index on every chain that precedes or equals it. A query on a chain
+/// point is then one comparison; a point off every chain (an apply point, a read, a barrier) asks its
+/// few successors instead. When points × chains would not fit in memory (thousands of threads), it
+/// falls back to a depth-first search pruned by topological position.
+public struct HappensBefore: Sendable {
+    private let graph: OrderGraph
+    private let chainCount: Int
+    /// `clocks[point * chainCount + chain]` = 1 + the furthest index of `chain` that is ≤ point (0: none).
+    private let clocks: [Int32]
+    private let chainOfPoint: [Int32]
+    private let indexInChain: [Int32]
+
+    /// Entries (points × chains) beyond which the clocks are not built.
+    static let clockBudget = 120_000_000
+
+    public init(graph: OrderGraph) {
+        self.graph = graph
+        var chainOfPoint = [Int32](repeating: -1, count: graph.pointCount)
+        var indexInChain = [Int32](repeating: -1, count: graph.pointCount)
+        var chainCount = 0
+        for chain in graph.chains where chain.count > 1 {
+            var next: Int32 = 0
+            for point in chain where chainOfPoint[Int(point)] < 0 {
+                chainOfPoint[Int(point)] = Int32(chainCount)
+                indexInChain[Int(point)] = next
+                next += 1
+            }
+            chainCount += 1
+        }
+        self.chainCount = chainCount
+        self.chainOfPoint = chainOfPoint
+        self.indexInChain = indexInChain
+        guard chainCount > 0, graph.pointCount * chainCount <= Self.clockBudget else {
+            clocks = []
+            return
+        }
+        var clocks = [Int32](repeating: 0, count: graph.pointCount * chainCount)
+        clocks.withUnsafeMutableBufferPointer { vc in
+            for point in graph.topologicalOrder {
+                let base = Int(point) * chainCount
+                let chain = chainOfPoint[Int(point)]
+                if chain >= 0 { vc[base + Int(chain)] = max(vc[base + Int(chain)], indexInChain[Int(point)] + 1) }
+                for next in graph.successors(of: point) {
+                    let target = Int(next) * chainCount
+                    for offset in 0..<chainCount where vc[target + offset] < vc[base + offset] {
+                        vc[target + offset] = vc[base + offset]
+                    }
+                }
+            }
+        }
+        self.clocks = clocks
+    }
+
+    /// Whether every schedule puts `a` strictly before `b`.
+    public func precedes(_ a: Int32, _ b: Int32) -> Bool {
+        if a == b { return false }
+        if graph.topologicalPosition[Int(a)] >= graph.topologicalPosition[Int(b)] { return false }
+        if clocks.isEmpty {
+            var search = ReachabilitySearch(pointCount: graph.pointCount)
+            return search.reaches(a, b, in: graph)
+        }
+        return reachesOrEquals(a, b, depth: 0)
+    }
+
+    private func reachesOrEquals(_ a: Int32, _ b: Int32, depth: Int) -> Bool {
+        if a == b { return true }
+        if graph.topologicalPosition[Int(a)] > graph.topologicalPosition[Int(b)] { return false }
+        let chain = chainOfPoint[Int(a)]
+        if chain >= 0 {
+            return clocks[Int(b) * chainCount + Int(chain)] > indexInChain[Int(a)]
+        }
+        if depth > 64 {
+            var search = ReachabilitySearch(pointCount: graph.pointCount)
+            return search.reaches(a, b, in: graph)
+        }
+        for next in graph.successors(of: a) where reachesOrEquals(next, b, depth: depth + 1) { return true }
+        return false
+    }
+}
