@@ -12,6 +12,8 @@ public struct Decision: Sendable {
     public var witness: [Int]?
     /// The commit slots that apply in the witness.
     public var witnessApplied: Set<Int>?
+    /// For `holds`: the ordering facts the proof rests on, as (before, after) slot pairs.
+    public var proofFacts: [(Int, Int)]?
 
     public init(verdict: Verdict, reason: String? = nil, engine: String,
                 regression: (earlier: Int?, later: Int)? = nil, witness: [Int]? = nil, witnessApplied: Set<Int>? = nil) {

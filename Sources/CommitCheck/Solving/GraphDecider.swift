@@ -45,7 +45,12 @@ public enum GraphDecider {
         }
         let initialBelow = problem.initial.flatMap { initial in commits.indices.first { commits[$0].offset < initial } }
         if unordered == nil && initialBelow == nil {
-            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+            // The proof: each offset group is forced before the next one up.
+            decision.proofFacts = groups.indices.dropLast().flatMap { index in
+                groups[index].flatMap { lower in groups[index + 1].map { (lower, $0) } }
+            }
+            return decision
         }
         // Not a proof: is a decrease among certainly applied commits forced?
         if let (earlier, later) = forcedDecrease(problem, order: order, graph: graph) {

@@ -10,7 +10,13 @@ public struct Z3Decider {
     /// Per-check budget; past it the verdict is `unknown` with Z3's reason.
     public var timeoutMilliseconds: UInt32?
 
-    public init(timeoutMilliseconds: UInt32? = nil) { self.timeoutMilliseconds = timeoutMilliseconds }
+    /// Track each edge with an assumption literal so that a `holds` proof can name its facts.
+    public var explain = false
+
+    public init(timeoutMilliseconds: UInt32? = nil, explain: Bool = false) {
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.explain = explain
+    }
 
     /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
     public struct Inconsistent: Error {}
@@ -25,7 +31,17 @@ public struct Z3Decider {
         for (slot, commit) in problem.commits.enumerated() {
             applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
         }
-        for (from, to) in problem.edges { try solver.assert(try context.less(time[Int(from)], time[Int(to)])) }
+        var edgeLiterals: [Term] = []
+        for (index, (from, to)) in problem.edges.enumerated() {
+            let atom = try context.less(time[Int(from)], time[Int(to)])
+            if explain {
+                let literal = try context.boolConstant("edge\(index)")
+                edgeLiterals.append(literal)
+                try solver.assert(try context.implies(literal, atom))
+            } else {
+                try solver.assert(atom)
+            }
+        }
         for (s1, s2, a1, a2) in problem.choices {
             let forward = try context.and([try context.less(time[Int(s1)], time[Int(s2)]), try context.less(time[Int(a1)], time[Int(a2)])])
             let backward = try context.and([try context.less(time[Int(s2)], time[Int(s1)]), try context.less(time[Int(a2)], time[Int(a1)])])
@@ -45,13 +61,15 @@ public struct Z3Decider {
             belowInitial = (0..<count).filter { problem.commits[$0].offset < initial }
         }
 
-        switch try solver.check() {
+        switch try solver.check(assuming: edgeLiterals) {
         case .unsatisfiable: throw Inconsistent()
         case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
         case .satisfiable: break
         }
         if candidates.isEmpty && belowInitial.isEmpty {
-            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+            if explain { decision.proofFacts = problem.edges.map { (Int($0.0), Int($0.1)) } }
+            return decision
         }
 
         // Can it regress?
@@ -62,7 +80,12 @@ public struct Z3Decider {
         }
         for y in belowInitial { regressions.append(applied[y]) }
         try solver.assert(try context.or(regressions))
-        let canRegress = try solver.check()
+        let canRegress = try solver.check(assuming: edgeLiterals)
+        var core: [(Int, Int)]? = nil
+        if explain, case .unsatisfiable = canRegress {
+            let used = Set(try solver.unsatCore())
+            core = edgeLiterals.indices.filter { used.contains(edgeLiterals[$0]) }.map { (Int(problem.edges[$0].0), Int(problem.edges[$0].1)) }
+        }
         var witness: Decision? = nil
         if case .satisfiable = canRegress {
             witness = try witnessDecision(problem, solver: solver, time: time, applied: applied, candidates: candidates, belowInitial: belowInitial)
@@ -71,7 +94,9 @@ public struct Z3Decider {
         switch canRegress {
         case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
         case .unsatisfiable:
-            return Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+            decision.proofFacts = core
+            return decision
         case .satisfiable: break
         }
 
@@ -81,7 +106,7 @@ public struct Z3Decider {
             try solver.assert(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
         }
         for y in belowInitial { try solver.assert(try context.not(applied[y])) }
-        let canAvoid = try solver.check()
+        let canAvoid = try solver.check(assuming: edgeLiterals)
         try solver.pop()
         var decision = witness!
         switch canAvoid {
