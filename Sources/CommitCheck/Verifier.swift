@@ -76,20 +76,16 @@ public struct Verifier: Sendable {
         var keyResults: [KeyResult] = []
         for index in keys.indices {
             switch results.take(index) {
-            case .success(let result): keyResults.append(result)
+            case .success(let result): keyResults += result
             case .failure(let error): throw error
             }
         }
-        var warnings = history.warnings
-        if !history.fetches.isEmpty {
-            warnings.append("\(history.fetches.count) fetch(es) parsed; OffsetFetch results are not checked yet (rule 7)")
-        }
-        return Report(traces: history.files, keys: keyResults, warnings: warnings)
+        return Report(traces: history.files, keys: keyResults, warnings: history.warnings)
     }
 
     /// Decides one key's monotonicity.
     static func check(key: PartitionKey, history: History, graph: OrderGraph, order: HappensBefore,
-                      options: VerifyOptions) -> Result<KeyResult, TraceError> {
+                      options: VerifyOptions) -> Result<[KeyResult], TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
         var problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
         var decision: Decision
@@ -130,7 +126,27 @@ public struct Verifier: Sendable {
             result.counterexample?.minimal = minimal
             result.counterexample?.subTrace = subTrace
         }
-        return .success(result)
+        guard let reads = decision.reads else { return .success([result]) }
+        var linearizable = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
+                                     property: .linearizable, verdict: reads.verdict, reason: reads.reason, engine: "z3", seconds: seconds)
+        if reads.verdict == .violated {
+            let storyteller = Storyteller(history: history, graph: graph, order: order)
+            var minimizer = Minimizer(history: history, key: key, verdict: .violated, budget: options.minimizeTimeout)
+            minimizer.property = .linearizable
+            var evidence: [Int]? = nil
+            var shrunk: Minimizer.Result? = nil
+            if options.minimize {
+                shrunk = minimizer.minimize(seeds: storyteller.readSeeds(for: problem, clashing: reads.clashingReads))
+                evidence = shrunk?.events
+            }
+            linearizable.counterexample = storyteller.readsCounterexample(for: problem, clashing: reads.clashingReads, evidence: evidence)
+            if let shrunk {
+                linearizable.counterexample?.minimal = shrunk.minimal
+                let label = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition),\"property\":\"linearizable\",\"verdict\":\"violated\"}"
+                linearizable.counterexample?.subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", label)])
+            }
+        }
+        return .success([result, linearizable])
     }
 
     /// The error for a history whose connection orders cannot all be met.
@@ -150,16 +166,16 @@ public struct Verifier: Sendable {
 
 /// Per-key results written by concurrent workers, each into its own slot.
 final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<KeyResult, TraceError>?]
+    private var slots: [Result<[KeyResult], TraceError>?]
     private let lock = NSLockLite()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ index: Int, _ result: Result<KeyResult, TraceError>) {
+    func store(_ index: Int, _ result: Result<[KeyResult], TraceError>) {
         lock.withLock { slots[index] = result }
     }
 
-    func take(_ index: Int) -> Result<KeyResult, TraceError> { lock.withLock { slots[index]! } }
+    func take(_ index: Int) -> Result<[KeyResult], TraceError> { lock.withLock { slots[index]! } }
 }
 
 /// A pthread mutex, so the library needs no Foundation.

@@ -6,21 +6,22 @@ import Testing
 @Suite struct CounterexampleTests {
     static let bad = HistoryManifestTests.expectations.filter { $0.verdict == .violated || $0.verdict == .possible }
 
-    func sameKey(_ result: KeyResult, _ key: PartitionKey) -> Bool {
+    func sameKey(_ result: KeyResult, _ key: PartitionKey, _ property: Property = .monotonic) -> Bool {
         result.group == key.group && result.topic == key.partition.topic && result.partition == key.partition.partition
+            && result.property == property
     }
 
     @Test(arguments: bad)
     func subTraceReverifiesAndIsOneMinimal(_ expectation: HistoryManifestTests.Expectation) throws {
         let path = Fixtures.histories.appendingPathComponent(expectation.file).path
         let report = try Verifier().verify(paths: [path])
-        let result = try #require(report.keys.first { sameKey($0, expectation.key) })
+        let result = try #require(report.keys.first { sameKey($0, expectation.key, expectation.property) })
         let example = try #require(result.counterexample)
         #expect(example.minimal == true)
         let subTrace = try #require(example.subTrace)
         let sub = try TraceReader().read(bytes: Array(subTrace.utf8))
         let again = try Verifier().verify(history: sub)
-        #expect(again.keys.first { sameKey($0, expectation.key) }?.verdict == expectation.verdict)
+        #expect(again.keys.first { sameKey($0, expectation.key, expectation.property) }?.verdict == expectation.verdict)
         // Dropping any one event lifts the verdict (or leaves input that is no longer valid).
         let lines = subTrace.split(separator: "\n").map(String.init)
         #expect(lines.count >= 2)
@@ -29,7 +30,7 @@ import Testing
             shorter.remove(at: index)
             let text = shorter.joined(separator: "\n") + "\n"
             guard let history = try? TraceReader().read(bytes: Array(text.utf8)) else { continue }
-            let verdict = try Verifier().verify(history: history).keys.first { sameKey($0, expectation.key) }?.verdict
+            let verdict = try Verifier().verify(history: history).keys.first { sameKey($0, expectation.key, expectation.property) }?.verdict
             #expect(verdict != expectation.verdict, "\(expectation.file): still \(expectation.verdict) without line \(index + 1)")
         }
         // Original line numbers travel with the events.

@@ -13,6 +13,8 @@ public struct Minimizer {
     public let key: PartitionKey
     /// The verdict to keep: `violated` or `possible`.
     public let verdict: Verdict
+    /// The property the verdict is about.
+    public var property: Property = .monotonic
     /// Wall-clock budget in seconds; when it runs out the current set is returned as not minimal.
     public var budget: Double
 
@@ -70,7 +72,8 @@ public struct Minimizer {
         guard let sub = try? TraceReader().read(bytes: Array(subTrace(events).utf8), name: "counterexample"),
               let report = try? Verifier(options: Self.recheckOptions).verify(history: sub) else { return false }
         return report.keys.contains {
-            $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition && $0.verdict == verdict
+            $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition
+                && $0.property == property && $0.verdict == verdict
         }
     }
 

@@ -7,6 +7,42 @@ struct Storyteller {
     let graph: OrderGraph
     let order: HappensBefore
 
+    /// The fetch results that no schedule explains together, with the commits that could have
+    /// written each value.
+    func readsCounterexample(for problem: OrderProblem, clashing: [Int], evidence: [Int]?) -> Counterexample {
+        var narrative: [String] = []
+        var lines = Set<Int>()
+        for index in clashing {
+            let read = problem.reads[index]
+            let fetch = history.fetches[read.fetch]
+            for event in [fetch.fetch, fetch.fetched].compactMap({ $0 }) { lines.insert(history.events[event].line) }
+            let location = fetch.fetched.map { history.location(of: $0) } ?? ""
+            narrative.append("\(pad(location))fetch \(fetch.id) reads \(problem.key.partition) = \(read.value)")
+            let writers = problem.commits.filter { $0.offset == read.value }
+            if writers.isEmpty {
+                let initial = problem.initial.map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
+                narrative.append("          no commit writes \(read.value); \(initial)")
+            }
+            for writer in writers {
+                let c = history.commits[writer.commit]
+                narrative.append("          \(read.value) could come from commit \(c.id) (\((c.send ?? c.build).map { history.location(of: $0) } ?? ""))")
+            }
+        }
+        if let evidence { lines = Set(evidence.map { history.events[$0].line }) }
+        let ids = clashing.map { history.fetches[problem.reads[$0].fetch].id }
+        return Counterexample(summary: "\(problem.key.partition) of group \(problem.key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule",
+                              narrative: narrative, lines: lines.sorted())
+    }
+
+    /// Where minimisation of a linearizability violation starts: the clashing reads, then the key's commits too.
+    func readSeeds(for problem: OrderProblem, clashing: [Int]) -> [[Int]] {
+        let reads = clashing.flatMap { index -> [Int] in
+            let fetch = history.fetches[problem.reads[index].fetch]
+            return [fetch.fetch, fetch.fetched].compactMap { $0 }
+        }
+        return [reads + problem.commits.flatMap { events(ofCommit: $0.commit) }]
+    }
+
     /// Why a key holds: the forced chains behind each ordering fact of the proof, and the commits
     /// that never apply. Shown by `verify --explain`.
     func proof(for problem: OrderProblem, _ decision: Decision, limit: Int = 12) -> Counterexample? {

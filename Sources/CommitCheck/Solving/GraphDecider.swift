@@ -12,7 +12,7 @@ public enum GraphDecider {
 
     /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
     public static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
-        guard problem.choices.isEmpty else { return nil }
+        guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
         let commits = problem.commits
         let count = commits.count
         guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "graph") }

@@ -23,7 +23,7 @@ public struct Z3Decider {
 
     public func decide(_ problem: OrderProblem) throws -> Decision {
         let count = problem.commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        guard count > 0 || !problem.reads.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         let context = Z3Context()
         let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
         let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
@@ -31,23 +31,110 @@ public struct Z3Decider {
         for (slot, commit) in problem.commits.enumerated() {
             applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
         }
-        var edgeLiterals: [Term] = []
+        let edgeLiterals: [Term]
+        var literalsMade: [Term] = []
         for (index, (from, to)) in problem.edges.enumerated() {
             let atom = try context.less(time[Int(from)], time[Int(to)])
             if explain {
                 let literal = try context.boolConstant("edge\(index)")
-                edgeLiterals.append(literal)
+                literalsMade.append(literal)
                 try solver.assert(try context.implies(literal, atom))
             } else {
                 try solver.assert(atom)
             }
         }
+        edgeLiterals = literalsMade
         for (s1, s2, a1, a2) in problem.choices {
             let forward = try context.and([try context.less(time[Int(s1)], time[Int(s2)]), try context.less(time[Int(a1)], time[Int(a2)])])
             let backward = try context.and([try context.less(time[Int(s2)], time[Int(s1)]), try context.less(time[Int(a2)], time[Int(a1)])])
             try solver.assert(try context.or([forward, backward]))
         }
 
+        switch try solver.check(assuming: edgeLiterals) {
+        case .unsatisfiable: throw Inconsistent()
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .satisfiable: break
+        }
+        // Rule 7: each read is explained by the last applied commit before it, or the initial value.
+        var readsDecision: ReadsDecision? = nil
+        var readAssumptions: [Term] = []
+        if !problem.reads.isEmpty {
+            let readLiterals = try encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
+            let outcome = try checkReads(solver: solver, base: edgeLiterals, readLiterals: readLiterals)
+            readsDecision = outcome
+            if outcome.verdict == .holds { readAssumptions = readLiterals }
+        }
+        var decision = try decideMonotonic(problem, context: context, solver: solver, time: time, applied: applied,
+                                           edgeLiterals: edgeLiterals, assumptions: edgeLiterals + readAssumptions)
+        decision.reads = readsDecision
+        return decision
+    }
+
+    /// Asserts each read's explanation under its own literal; returns the literals.
+    private func encodeReads(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term]) throws -> [Term] {
+        var literals: [Term] = []
+        var usesInitial: [Term?] = []
+        for (index, read) in problem.reads.enumerated() {
+            let readTime = time[Int(read.slot)]
+            var explanations: [Term] = []
+            for (slot, commit) in problem.commits.enumerated() where commit.offset == read.value {
+                var conjuncts = [applied[slot], try context.less(time[slot], readTime)]
+                for other in problem.commits.indices where other != slot {
+                    conjuncts.append(try context.or([try context.not(applied[other]), try context.less(time[other], time[slot]), try context.less(readTime, time[other])]))
+                }
+                explanations.append(try context.and(conjuncts))
+            }
+            let nothingBefore = try problem.commits.indices.map { try context.or([try context.not(applied[$0]), try context.less(readTime, time[$0])]) }
+            var initialTerm: Term? = nil
+            if let initial = problem.initial {
+                if initial == read.value { explanations.append(try context.and(nothingBefore)) }
+            } else {
+                // One unknown initial value: reads explained by it must agree with each other.
+                let term = try context.boolConstant("initial\(index)")
+                initialTerm = term
+                explanations.append(try context.and([term] + nothingBefore))
+            }
+            usesInitial.append(initialTerm)
+            let literal = try context.boolConstant("read\(index)")
+            try solver.assert(try context.implies(literal, try context.or(explanations)))
+            literals.append(literal)
+        }
+        for i in problem.reads.indices {
+            for j in problem.reads.indices where i < j && problem.reads[i].value != problem.reads[j].value {
+                guard let a = usesInitial[i], let b = usesInitial[j] else { continue }
+                try solver.assert(try context.or([try context.not(a), try context.not(b)]))
+            }
+        }
+        return literals
+    }
+
+    /// Whether all reads fit together; if not, a minimal clashing subset (core, then deletion).
+    private func checkReads(solver: Z3Solver, base: [Term], readLiterals: [Term]) throws -> ReadsDecision {
+        switch try solver.check(assuming: base + readLiterals) {
+        case .satisfiable: return ReadsDecision(verdict: .holds, reason: "a consistent schedule explains every fetch result")
+        case .unknown(let reason): return ReadsDecision(verdict: .unknown, reason: "Z3: \(reason)")
+        case .unsatisfiable: break
+        }
+        let core = Set(try solver.unsatCore())
+        var kept = readLiterals.indices.filter { core.contains(readLiterals[$0]) }
+        if kept.isEmpty { kept = Array(readLiterals.indices) }
+        var index = 0
+        while index < kept.count {
+            var without = kept
+            without.remove(at: index)
+            if case .unsatisfiable = try solver.check(assuming: base + without.map { readLiterals[$0] }) {
+                kept = without
+            } else {
+                index += 1
+            }
+        }
+        return ReadsDecision(verdict: .violated, reason: "no consistent schedule explains these fetch results together", clashingReads: kept)
+    }
+
+    private func decideMonotonic(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
+                                 edgeLiterals: [Term], assumptions: [Term]) throws -> Decision {
+        let count = problem.commits.count
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         // Pairs that the partial order already puts in increasing order cannot regress: skip them.
         let closure = SlotClosure(problem)
         var candidates: [(Int, Int)] = []
@@ -61,11 +148,6 @@ public struct Z3Decider {
             belowInitial = (0..<count).filter { problem.commits[$0].offset < initial }
         }
 
-        switch try solver.check(assuming: edgeLiterals) {
-        case .unsatisfiable: throw Inconsistent()
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
-        case .satisfiable: break
-        }
         if candidates.isEmpty && belowInitial.isEmpty {
             var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
             if explain { decision.proofFacts = problem.edges.map { (Int($0.0), Int($0.1)) } }
@@ -80,7 +162,7 @@ public struct Z3Decider {
         }
         for y in belowInitial { regressions.append(applied[y]) }
         try solver.assert(try context.or(regressions))
-        let canRegress = try solver.check(assuming: edgeLiterals)
+        let canRegress = try solver.check(assuming: assumptions)
         var core: [(Int, Int)]? = nil
         if explain, case .unsatisfiable = canRegress {
             let used = Set(try solver.unsatCore())
@@ -106,7 +188,7 @@ public struct Z3Decider {
             try solver.assert(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
         }
         for y in belowInitial { try solver.assert(try context.not(applied[y])) }
-        let canAvoid = try solver.check(assuming: edgeLiterals)
+        let canAvoid = try solver.check(assuming: assumptions)
         try solver.pop()
         var decision = witness!
         switch canAvoid {
