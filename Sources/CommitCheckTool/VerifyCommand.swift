@@ -4,10 +4,7 @@ import CommitCheck
 extension Engine: ExpressibleByArgument {}
 extension FailurePolicy: ExpressibleByArgument {}
 
-/// The output formats of `verify`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
+extension ReportFormat: ExpressibleByArgument {}
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,8 +19,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Trace files (commitcheck/1 JSON Lines). Several files are one history, e.g. one per process.")
     var traces: [String]
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(help: "Output format: text, json, junit, github (workflow annotations) or sarif.")
+    var format: ReportFormat = .text
 
     @Option(help: "Also write the report to this file.")
     var output: String?
@@ -67,10 +64,7 @@ struct VerifyCommand: ParsableCommand {
             throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
         }
         for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = switch format {
-        case .text: TextReporter.render(report)
-        case .json: JSONReporter.render(report)
-        }
+        let rendered = format.render(report, failOn: failOn)
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
         if let counterexample {

@@ -1,0 +1,57 @@
+/// Renders JUnit XML in the shape Jenkins, GitLab and GitHub test reporters read.
+///
+/// One `<testsuite>` per trace (several files verified together are one trace, named by all of
+/// them), one `<testcase>` per key and property. `violated` is a `<failure>` carrying the
+/// counterexample; `possible` is a failure too unless `--fail-on violated`, when it passes with the
+/// story in `<system-out>`; `unknown` is an `<error>` (the run could not decide, which is not a pass).
+public enum JUnitReporter {
+    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
+        let failures = report.keys.filter { $0.fails(policy) }.count
+        let errors = report.keys.filter { $0.verdict == .unknown }.count
+        let time = report.keys.reduce(0) { $0 + ($1.seconds ?? 0) }
+        let suiteName = report.traces.joined(separator: " ")
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"commitcheck\" tests=\"\(report.keys.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(seconds(time))\">\n"
+        xml += "  <testsuite name=\"\(escape(suiteName))\" tests=\"\(report.keys.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\">\n"
+        for key in report.keys {
+            let classname = "commitcheck.\(key.property.rawValue)"
+            xml += "    <testcase classname=\"\(escape(classname))\" name=\"\(escape(key.caseName))\" time=\"\(seconds(key.seconds ?? 0))\">\n"
+            if key.fails(policy) {
+                let message = "\(key.verdict.rawValue): \(key.counterexample?.summary ?? key.reason ?? "")"
+                xml += "      <failure message=\"\(escape(message))\" type=\"\(key.verdict.rawValue)\">\(escape(key.evidenceText))</failure>\n"
+            } else if key.verdict == .unknown {
+                xml += "      <error message=\"\(escape(key.reason ?? "unknown"))\" type=\"unknown\"/>\n"
+            } else if key.verdict == .possible {
+                xml += "      <system-out>\(escape("possible (passes under --fail-on violated)\n" + key.evidenceText))</system-out>\n"
+            }
+            xml += "    </testcase>\n"
+        }
+        xml += "  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let milliseconds = Int((value * 1000).rounded())
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// XML text and attribute escaping; characters XML 1.0 cannot hold at all become U+FFFD.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\t", "\r": out += "&#\(scalar.value);"
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: out += "\u{FFFD}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

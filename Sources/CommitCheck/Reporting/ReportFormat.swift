@@ -1,0 +1,40 @@
+/// The formats `verify --format` writes.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    /// For people: one line per key, the story under bad verdicts.
+    case text
+    /// `commitcheck-report/1`, for tools.
+    case json
+    /// JUnit XML: one testsuite per trace, one testcase per key and property.
+    case junit
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), one per bad key.
+    case github
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    case sarif
+
+    /// Renders a report; `failOn` decides whether `possible` counts as a failure.
+    public func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
+        switch self {
+        case .text: TextReporter.render(report)
+        case .json: JSONReporter.render(report)
+        case .junit: JUnitReporter.render(report, failOn: policy)
+        case .github: GitHubAnnotationsReporter.render(report, failOn: policy)
+        case .sarif: SARIFReporter.render(report, failOn: policy)
+        }
+    }
+}
+
+extension KeyResult {
+    /// Whether this result fails the run under a policy.
+    func fails(_ policy: FailurePolicy) -> Bool {
+        verdict == .violated || (verdict == .possible && policy == .possible)
+    }
+
+    /// The counterexample as plain text (summary, then the story).
+    var evidenceText: String {
+        guard let example = counterexample else { return reason ?? verdict.rawValue }
+        return ([example.summary] + example.narrative).joined(separator: "\n")
+    }
+
+    /// A test-case name such as `billing orders/0 monotonic`.
+    var caseName: String { "\(keyDescription) \(property.rawValue)" }
+}
