@@ -1,4 +1,5 @@
 import Dispatch
+import Z3
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,10 @@ public struct VerifyOptions: Sendable {
     public var jobs = max(1, System.coreCount)
     /// For keys that hold, report the ordering facts the proof rests on.
     public var explain = false
+    /// When set and cancelled, undecided keys become `unknown` and running solver checks stop.
+    public var cancellation: Cancellation? = nil
+    /// Z3's memory limit in megabytes (`nil`: none); past it a key is `unknown`.
+    public var maxMemoryMegabytes: Int? = nil
     /// Shrink counterexamples to 1-minimal sub-traces (re-verifying each candidate).
     public var minimize = true
     /// Seconds of minimisation per bad key before settling for a non-minimal sub-trace.
@@ -67,6 +72,7 @@ public struct Verifier: Sendable {
 
     /// Verifies a history already read.
     public func verify(history: History) throws(TraceError) -> Report {
+        if let megabytes = options.maxMemoryMegabytes { Z3Context.setMemoryLimit(megabytes: megabytes) }
         let started = DispatchTime.now().uptimeNanoseconds
         let graph = try OrderGraph(history: history)
         let order = HappensBefore(graph: graph)
@@ -105,6 +111,10 @@ public struct Verifier: Sendable {
     static func check(key: PartitionKey, members: (commits: [Int], fetches: [Int]), history: History, graph: OrderGraph,
                       order: HappensBefore, options: VerifyOptions) -> Result<[KeyResult], TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
+        if options.cancellation?.isCancelled == true {
+            return .success([KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
+                                       property: .monotonic, verdict: .unknown, reason: "interrupted before this key was decided")])
+        }
         var problem = OrderProblem(key: key, history: history, graph: graph, commits: members.commits, fetches: members.fetches, projecting: false)
         var decision: Decision
         if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) {
@@ -113,7 +123,9 @@ public struct Verifier: Sendable {
             problem.project(graph: graph)
             let timeout = options.timeout.map { UInt32(min(max($0 * 1000, 1), Double(UInt32.max))) }
             do {
-                decision = try Z3Decider(timeoutMilliseconds: timeout, explain: options.explain).decide(problem)
+                var decider = Z3Decider(timeoutMilliseconds: timeout, explain: options.explain)
+                decider.cancellation = options.cancellation
+                decision = try decider.decide(problem)
             } catch is Z3Decider.Inconsistent {
                 return .failure(inconsistentChoices(history, graph))
             } catch {

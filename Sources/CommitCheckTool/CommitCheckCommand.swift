@@ -21,7 +21,13 @@ struct CommitCheckCommand: ParsableCommand {
             try command.run()
         } catch {
             let code = exitCode(for: error)
-            if code == .success || code.rawValue == CommitCheck.ExitCode.fail.rawValue || code.rawValue == CommitCheck.ExitCode.unknown.rawValue {
+            if code == .success {
+                // --help, --version: the message is the output.
+                let message = fullMessage(for: error)
+                if !message.isEmpty { FileOutput.standardOutput(message + "\n") }
+                Foundation.exit(code.rawValue)
+            }
+            if code.rawValue == CommitCheck.ExitCode.fail.rawValue || code.rawValue == CommitCheck.ExitCode.unknown.rawValue {
                 Foundation.exit(code.rawValue)
             }
             let message = fullMessage(for: error)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CommitCheck
+import Dispatch
+import Foundation
 
 extension Engine: ExpressibleByArgument {}
 extension FailurePolicy: ExpressibleByArgument {}
@@ -37,6 +39,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Skip unknown event kinds instead of failing.")
     var lenient = false
 
+    @Option(name: .customLong("max-memory"), help: "Z3's memory limit in megabytes; a key past it is unknown.")
+    var maxMemory: Int?
+
     @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
     var explain = false
 
@@ -50,12 +55,25 @@ struct VerifyCommand: ParsableCommand {
         if traces.isEmpty { throw ValidationError("give at least one trace file") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if !(minimizeTimeout >= 0) { throw ValidationError("--minimize-timeout must be zero or more seconds") }
+        if let maxMemory, maxMemory < 1 { throw ValidationError("--max-memory must be a positive number of megabytes") }
     }
 
     func run() throws {
         var options = VerifyOptions(engine: engine, timeout: timeout, lenient: lenient)
         options.explain = explain
         options.minimizeTimeout = minimizeTimeout
+        options.maxMemoryMegabytes = maxMemory
+        // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
+        let cancellation = Cancellation()
+        options.cancellation = cancellation
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler {
+            FileOutput.standardError("interrupted: finishing with what is decided so far\n")
+            cancellation.cancel()
+        }
+        interrupt.resume()
+        defer { interrupt.cancel() }
         let report: Report
         do {
             report = try Verifier(options: options).verify(paths: traces)

@@ -62,3 +62,30 @@ import Testing
         }
     }
 }
+
+/// The chain sweep that finds forced decreases on long keys agrees with checking every pair.
+@Suite struct ForcedDecreaseSweepTests {
+    @Test func chainSweepAgreesWithPairs() throws {
+        var compared = 0, found = 0
+        for seed in UInt64(50_000)..<UInt64(53_000) {
+            guard let history = try? Fixtures.history(RandomHistory.make(seed: seed)),
+                  let graph = try? OrderGraph(history: history) else { continue }
+            let order = HappensBefore(graph: graph)
+            for key in history.keys {
+                let problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
+                let certain = problem.commits.indices.filter { problem.commits[$0].status == .applied }
+                    .sorted { problem.positions[$0] < problem.positions[$1] }
+                let pairs = GraphDecider.forcedDecrease(problem, order: order, graph: graph)
+                let sweep = GraphDecider.forcedDecreaseByChains(problem, certain: certain, order: order)
+                #expect((pairs == nil) == (sweep == nil), "seed \(seed) \(key)")
+                if let (x, y) = sweep {
+                    #expect(problem.commits[x].offset > problem.commits[y].offset)
+                    #expect(order.precedes(problem.points[x], problem.points[y]))
+                    found += 1
+                }
+                compared += 1
+            }
+        }
+        #expect(compared > 1_000 && found > 20)
+    }
+}

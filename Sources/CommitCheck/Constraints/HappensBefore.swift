@@ -7,7 +7,8 @@
 /// falls back to a depth-first search pruned by topological position.
 public struct HappensBefore: Sendable {
     private let graph: OrderGraph
-    private let chainCount: Int
+    /// How many chains index the clocks.
+    let chainCount: Int
     /// `clocks[point * chainCount + chain]` = 1 + the furthest index of `chain` that is ≤ point (0: none).
     private let clocks: [Int32]
     private let chainOfPoint: [Int32]
@@ -52,6 +53,34 @@ public struct HappensBefore: Sendable {
             }
         }
         self.clocks = clocks
+    }
+
+    /// Whether the vector clocks were built (otherwise queries search the graph).
+    var hasClocks: Bool { !clocks.isEmpty }
+
+    /// 1 + the furthest index of `chain` that is at or before `point` (0: none).
+    func clock(_ point: Int32, chain: Int) -> Int32 { clocks[Int(point) * chainCount + chain] }
+
+    /// The chain points first reached from `point` by its successors, searching through points off
+    /// every chain: `point` precedes `b` iff one of them is at or before `b`.
+    func exits(of point: Int32) -> [(chain: Int, index: Int32)] { exitsAndDetours(of: point).exits }
+
+    /// ``exits(of:)``, plus the points off every chain passed on the way: those are reached from
+    /// `point` without any chain point, so no vector clock records them.
+    func exitsAndDetours(of point: Int32) -> (exits: [(chain: Int, index: Int32)], detours: Set<Int32>) {
+        var result: [(chain: Int, index: Int32)] = []
+        var seen: Set<Int32> = []
+        var stack = Array(graph.successors(of: point))
+        while let next = stack.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            let chain = chainOfPoint[Int(next)]
+            if chain >= 0 {
+                result.append((Int(chain), indexInChain[Int(next)]))
+            } else {
+                stack.append(contentsOf: graph.successors(of: next))
+            }
+        }
+        return (result, seen.filter { chainOfPoint[Int($0)] < 0 })
     }
 
     /// Whether every schedule puts `a` strictly before `b`.

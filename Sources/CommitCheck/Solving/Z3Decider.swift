@@ -12,6 +12,8 @@ public struct Z3Decider {
 
     /// Track each edge with an assumption literal so that a `holds` proof can name its facts.
     public var explain = false
+    /// Interrupts the checks when the run is cancelled (SIGINT).
+    public var cancellation: Cancellation? = nil
 
     public init(timeoutMilliseconds: UInt32? = nil, explain: Bool = false) {
         self.timeoutMilliseconds = timeoutMilliseconds
@@ -25,6 +27,11 @@ public struct Z3Decider {
         let count = problem.commits.count
         guard count > 0 || !problem.reads.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         let context = Z3Context()
+        if let cancellation { return try cancellation.whileRunning(context) { try decide(problem, in: context) } }
+        return try decide(problem, in: context)
+    }
+
+    private func decide(_ problem: OrderProblem, in context: Z3Context) throws -> Decision {
         let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
         let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
         var applied: [Term] = []
