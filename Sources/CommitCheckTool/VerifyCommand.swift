@@ -28,6 +28,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Also write the report to this file.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML timeline of the report to this file.", valueName: "file"))
+    var html: String?
+
     @Option(help: "auto: graph fast path where exact, Z3 for the rest; z3: Z3 for every key.")
     var engine: Engine = .auto
 
@@ -47,9 +50,11 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let options = VerifyOptions(engine: engine, timeout: timeout, lenient: lenient)
+        let history: History
         let report: Report
         do {
-            report = try Verifier(options: options).verify(paths: traces)
+            history = try TraceReader(lenient: lenient).read(paths: traces)
+            report = try Verifier(options: options).verify(history: history)
         } catch {
             FileOutput.standardError("error: \(error)\n")
             throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
@@ -61,6 +66,7 @@ struct VerifyCommand: ParsableCommand {
         }
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
+        if let html { try FileOutput.write(HTMLReporter.render(history: history, report: report), to: html) }
         let code = report.exitCode(failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }
     }
