@@ -144,6 +144,7 @@ import Testing
         #expect(page.contains("Showing \(page.components(separatedBy: "data-line=\"").count - 1) of \(history.events.count) events"))
         #expect(Set(HTMLFixtures.highlightedLines(page)) == Set(counterexample.lines))
         #expect(page.contains("data-to=\"stale\""))
+        #expect(page.contains(" not drawn</text>"))
         print("HTML report of \(history.events.count) events: \(page.utf8.count) bytes, \(marks) marks, rendered in \(elapsed)")
     }
 

@@ -44,6 +44,8 @@ struct HTMLTimelineLayout {
     var ticks: [(x: Double, label: String)] = []
     /// x coordinates where a long pause was shortened.
     var pauses: [Double] = []
+    /// x coordinates where points were left out to respect the limit, and how many.
+    var omissions: [(x: Double, count: Int)] = []
     /// The rightmost x used.
     var width: Double = 0
     /// Recorded events drawn, and in the history.
@@ -72,10 +74,25 @@ struct HTMLTimelineLayout {
         let kept = Self.select(history: history, graph: graph, highlighted: highlighted, key: focus?.key, limit: limit)
         var extra: [(Int32, Int32)] = []
         for index in named.indices.dropFirst() { extra.append((named[index - 1], named[index])) }
-        var ordered = Schedule.linearize(graph, history: history, adding: extra, keeping: kept)
-        if ordered.count != kept.count {
+        // Order every point, so that the points left out can be counted where they fall.
+        var all = Set<Int32>()
+        for point in 0..<graph.pointCount where graph.kinds[point] != .clockBarrier { all.insert(Int32(point)) }
+        var everything = Schedule.linearize(graph, history: history, adding: extra, keeping: all)
+        if everything.count != all.count {
             // The witness does not fit the whole order (it always should): fall back to the history's own.
-            ordered = Schedule.linearize(graph, history: history, adding: [], keeping: kept)
+            everything = Schedule.linearize(graph, history: history, adding: [], keeping: all)
+        }
+        var ordered: [Int32] = []
+        var omittedBefore: [Int] = []
+        var omitted = 0
+        for point in everything {
+            if kept.contains(point) {
+                ordered.append(point)
+                omittedBefore.append(omitted)
+                omitted = 0
+            } else {
+                omitted += 1
+            }
         }
 
         // Lanes in order of first appearance; the broker lane last.
@@ -87,20 +104,21 @@ struct HTMLTimelineLayout {
             lanes.append(name)
             return lanes.count - 1
         }
-        var columns: [(subjects: [(Subject, Int?)], ts: Int?, proc: String?)] = []
-        for point in ordered {
+        var columns: [(subjects: [(Subject, Int?)], ts: Int?, proc: String?, omitted: Int)] = []
+        for (position, point) in ordered.enumerated() {
+            let omitted = omittedBefore[position]
             switch graph.kinds[Int(point)] {
             case .event(let index):
                 let event = history.events[index]
-                columns.append(([(.event(index), lane(of: event))], event.ts, event.proc))
+                columns.append(([(.event(index), lane(of: event))], event.ts, event.proc, omitted))
             case .apply(let commit):
                 // Observed `apply` events share the apply point: draw them in their own lanes too.
                 var subjects: [(Subject, Int?)] = [(.apply(commit), nil)]
                 for event in history.commits[commit].applies { subjects.append((.event(event), lane(of: history.events[event]))) }
                 let observed = history.commits[commit].applies.first.map { history.events[$0] }
-                columns.append((subjects, observed?.ts, observed?.proc))
+                columns.append((subjects, observed?.ts, observed?.proc, omitted))
             case .read(let fetch):
-                columns.append(([(.read(fetch), nil)], nil, nil))
+                columns.append(([(.read(fetch), nil)], nil, nil, omitted))
             case .clockBarrier:
                 continue
             }
@@ -125,7 +143,12 @@ struct HTMLTimelineLayout {
         var x = 0.0
         lastStamp = nil
         for (position, column) in columns.enumerated() {
-            if position > 0 {
+            if column.omitted > 0 {
+                // Points left out: a gap of its own, labelled with how many.
+                x += position > 0 ? Self.minimumGap : 0
+                omissions.append((x, column.omitted))
+                x += Self.minimumGap
+            } else if position > 0 {
                 var gap = Self.minimumGap
                 if axis == .timestamps, let ts = column.ts, let previous = lastStamp, ts > previous {
                     let ratio = Double(ts - previous) / typical
@@ -147,6 +170,10 @@ struct HTMLTimelineLayout {
                                   highlighted: highlighted.contains(point)))
                 if case .event = subject { drawnEvents += 1 }
             }
+        }
+        if omitted > 0 {
+            x += Self.minimumGap
+            omissions.append((x, omitted))
         }
         width = x
     }

@@ -12,14 +12,16 @@ struct HTMLTimelineSVG {
     static let laneHeight = 64.0
     static let labelWidth = 190.0
     static let top = 34.0
-    /// Room under the broker lane for the regression arrow.
-    static let arrowRoom = 84.0
+    /// How far below the broker lane the regression arrow reaches.
+    static let arrowDepth = 84.0
+    /// Room under the broker lane: for the arrow when there is one.
+    var arrowRoom: Double { focus == nil ? 16 : Self.arrowDepth }
 
     func render() -> String {
         let width = Self.labelWidth + layout.width + 110
-        let height = Self.top + Double(layout.lanes.count) * Self.laneHeight + Self.arrowRoom
+        let height = Self.top + Double(layout.lanes.count) * Self.laneHeight + arrowRoom
         var svg = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\">\n"
-        svg += "<defs><marker id=\"arrowhead\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#c62828\"/></marker></defs>\n"
+        svg += "<defs><marker id=\"arrowhead\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#c62828\"/></marker><pattern id=\"omitted\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#eeeeee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#bdbdbd\" stroke-width=\"3\"/></pattern></defs>\n"
         svg += lanes(width: width)
         svg += axis(height: height)
         svg += connectors()
@@ -55,11 +57,17 @@ struct HTMLTimelineSVG {
         var lastLabelled = -Double.infinity
         for tick in layout.ticks {
             let position = x(tick.x)
-            out += "<line x1=\"\(n(position))\" y1=\"26\" x2=\"\(n(position))\" y2=\"\(n(height - Self.arrowRoom))\" stroke=\"#e4e4e4\" stroke-dasharray=\"2,4\"/>"
+            out += "<line x1=\"\(n(position))\" y1=\"26\" x2=\"\(n(position))\" y2=\"\(n(height - arrowRoom))\" stroke=\"#e4e4e4\" stroke-dasharray=\"2,4\"/>"
             if !tick.label.isEmpty && position - lastLabelled >= 56 {
                 out += "<text class=\"tick\" x=\"\(n(position))\" y=\"20\" text-anchor=\"middle\">\(HTMLEscaping.escape(tick.label))</text>"
                 lastLabelled = position
             }
+        }
+        for omission in layout.omissions {
+            let position = x(omission.x)
+            out += "<g class=\"omission\"><title>\(omission.count) point(s) of the history not drawn here</title>"
+            out += "<rect x=\"\(n(position - 10))\" y=\"26\" width=\"20\" height=\"\(n(height - arrowRoom - 26))\" fill=\"url(#omitted)\"/>"
+            out += "<text class=\"tick\" x=\"\(n(position))\" y=\"20\" text-anchor=\"middle\">\u{22EF} \(omission.count) not drawn</text></g>"
         }
         for pause in layout.pauses {
             out += "<text class=\"pause\" x=\"\(n(x(pause)))\" y=\"20\" text-anchor=\"middle\"><title>a long pause, drawn shortened</title>\u{2248}</text>"
@@ -144,7 +152,7 @@ struct HTMLTimelineSVG {
                 }
                 tooltip += "\n\(partition) = \(offset) (\(status))"
             }
-            var sublabel = ""
+            var sublabel = focus == nil ? commit.offsets.map { "\($0.0.partition):\($0.1)" }.joined(separator: " ") : ""
             var color = "#8e24aa"
             if let focus, let offset = commit.offset(for: focus.key.partition), commit.group == focus.key.group {
                 sublabel = "\(focus.key.partition) = \(offset)"
@@ -178,7 +186,7 @@ struct HTMLTimelineSVG {
             x1 = Self.labelWidth + 8
             label = "initial " + label
         }
-        let depth = Self.arrowRoom - 30
+        let depth = Self.arrowDepth - 30
         let path = "M\(n(x1)),\(n(baseline)) C\(n(x1)),\(n(baseline + depth)) \(n(x2)),\(n(baseline + depth)) \(n(x2)),\(n(baseline))"
         var out = "<g class=\"regression-arrow\" data-from=\"\(HTMLEscaping.escape(focus.counterexample.earlierCommit ?? ""))\" data-to=\"\(HTMLEscaping.escape(laterID))\">"
         out += "<title>\(HTMLEscaping.escape(focus.counterexample.summary))</title>"
