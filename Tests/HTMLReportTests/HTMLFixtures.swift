@@ -26,6 +26,17 @@ enum HTMLFixtures {
         page.matches(of: /<g class="mark [^"]*highlighted[^"]*" data-line="(\d+)"/).compactMap { Int($0.output.1) }
     }
 
+    /// Why a document is not well-formed XML (Python's expat parser), or nil when it is.
+    ///
+    /// Foundation's XMLParser on Linux accepts mismatched tags, so it cannot judge escaping.
+    static func xmlProblem(_ document: String) throws -> String? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-\(UUID().uuidString).xml")
+        try document.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try run("/usr/bin/env", ["python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", file.path], seconds: 60)
+        return result.code == 0 ? nil : result.err.split(separator: "\n").last.map(String.init) ?? "exit \(result.code)"
+    }
+
     /// The built `commitcheck` executable.
     static var executable: URL {
         let candidates = [
