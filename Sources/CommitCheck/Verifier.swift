@@ -20,6 +20,12 @@ public struct VerifyOptions: Sendable {
     public var lenient = false
     /// Keys decided at once (each worker has its own Z3 context).
     public var jobs = max(1, System.coreCount)
+    /// For keys that hold, report the ordering facts the proof rests on.
+    public var explain = false
+    /// Shrink counterexamples to 1-minimal sub-traces (re-verifying each candidate).
+    public var minimize = true
+    /// Seconds of minimisation per bad key before settling for a non-minimal sub-trace.
+    public var minimizeTimeout: Double = 10
 
     public init(engine: Engine = .auto, timeout: Double? = nil, lenient: Bool = false) {
         self.engine = engine
@@ -38,10 +44,19 @@ public struct Verifier: Sendable {
 
     public init(options: VerifyOptions = VerifyOptions()) { self.options = options }
 
-    /// Verifies trace files (several files are merged into one history).
+    /// Verifies trace files (several files are merged into one history; one file holding several
+    /// histories, as `--counterexample` writes them, has each verified on its own).
     public func verify(paths: [String]) throws(TraceError) -> Report {
-        let history = try TraceReader(lenient: options.lenient).read(paths: paths)
-        return try verify(history: history)
+        let documents = try TraceReader(lenient: options.lenient).readDocuments(paths: paths)
+        if documents.count == 1 { return try verify(history: documents[0].history) }
+        var keys: [KeyResult] = []
+        var warnings: [String] = []
+        for document in documents {
+            let report = try verify(history: document.history)
+            keys += report.keys
+            warnings += report.warnings
+        }
+        return Report(traces: paths, keys: keys, warnings: warnings)
     }
 
     /// Verifies a history already read.
@@ -61,20 +76,16 @@ public struct Verifier: Sendable {
         var keyResults: [KeyResult] = []
         for index in keys.indices {
             switch results.take(index) {
-            case .success(let result): keyResults.append(result)
+            case .success(let result): keyResults += result
             case .failure(let error): throw error
             }
         }
-        var warnings = history.warnings
-        if !history.fetches.isEmpty {
-            warnings.append("\(history.fetches.count) fetch(es) parsed; OffsetFetch results are not checked yet (rule 7)")
-        }
-        return Report(traces: history.files, keys: keyResults, warnings: warnings)
+        return Report(traces: history.files, keys: keyResults, warnings: history.warnings)
     }
 
     /// Decides one key's monotonicity.
     static func check(key: PartitionKey, history: History, graph: OrderGraph, order: HappensBefore,
-                      options: VerifyOptions) -> Result<KeyResult, TraceError> {
+                      options: VerifyOptions) -> Result<[KeyResult], TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
         var problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
         var decision: Decision
@@ -84,7 +95,7 @@ public struct Verifier: Sendable {
             problem.project(graph: graph)
             let timeout = options.timeout.map { UInt32(min(max($0 * 1000, 1), Double(UInt32.max))) }
             do {
-                decision = try Z3Decider(timeoutMilliseconds: timeout).decide(problem)
+                decision = try Z3Decider(timeoutMilliseconds: timeout, explain: options.explain).decide(problem)
             } catch is Z3Decider.Inconsistent {
                 return .failure(inconsistentChoices(history, graph))
             } catch {
@@ -95,10 +106,47 @@ public struct Verifier: Sendable {
         var result = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
                                property: .monotonic, verdict: decision.verdict, reason: decision.reason,
                                engine: decision.engine, seconds: seconds)
-        if decision.verdict == .violated || decision.verdict == .possible {
-            result.counterexample = Storyteller(history: history, graph: graph, order: order).counterexample(for: problem, decision)
+        if decision.verdict == .holds && options.explain {
+            result.counterexample = Storyteller(history: history, graph: graph, order: order).proof(for: problem, decision)
         }
-        return .success(result)
+        if decision.verdict == .violated || decision.verdict == .possible {
+            let storyteller = Storyteller(history: history, graph: graph, order: order)
+            var evidence: [Int]? = nil
+            var minimal: Bool? = nil
+            var subTrace: String? = nil
+            if options.minimize {
+                let minimizer = Minimizer(history: history, key: key, verdict: decision.verdict, budget: options.minimizeTimeout)
+                let shrunk = minimizer.minimize(seeds: storyteller.seeds(for: problem, decision))
+                evidence = shrunk.events
+                minimal = shrunk.minimal
+                let label = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition),\"verdict\":\"\(decision.verdict.rawValue)\"}"
+                subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", label)])
+            }
+            result.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
+            result.counterexample?.minimal = minimal
+            result.counterexample?.subTrace = subTrace
+        }
+        guard let reads = decision.reads else { return .success([result]) }
+        var linearizable = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
+                                     property: .linearizable, verdict: reads.verdict, reason: reads.reason, engine: "z3", seconds: seconds)
+        if reads.verdict == .violated {
+            let storyteller = Storyteller(history: history, graph: graph, order: order)
+            var minimizer = Minimizer(history: history, key: key, verdict: .violated, budget: options.minimizeTimeout)
+            minimizer.property = .linearizable
+            var evidence: [Int]? = nil
+            var shrunk: Minimizer.Result? = nil
+            if options.minimize {
+                shrunk = minimizer.minimize(seeds: storyteller.readSeeds(for: problem, clashing: reads.clashingReads))
+                evidence = shrunk?.events
+            }
+            linearizable.counterexample = storyteller.readsCounterexample(for: problem, clashing: reads.clashingReads, evidence: evidence)
+            if let shrunk {
+                linearizable.counterexample?.minimal = shrunk.minimal
+                let label = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition),\"property\":\"linearizable\",\"verdict\":\"violated\"}"
+                linearizable.counterexample?.subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", label)])
+            }
+        }
+        return .success([result, linearizable])
     }
 
     /// The error for a history whose connection orders cannot all be met.
@@ -118,16 +166,16 @@ public struct Verifier: Sendable {
 
 /// Per-key results written by concurrent workers, each into its own slot.
 final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<KeyResult, TraceError>?]
+    private var slots: [Result<[KeyResult], TraceError>?]
     private let lock = NSLockLite()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ index: Int, _ result: Result<KeyResult, TraceError>) {
+    func store(_ index: Int, _ result: Result<[KeyResult], TraceError>) {
         lock.withLock { slots[index] = result }
     }
 
-    func take(_ index: Int) -> Result<KeyResult, TraceError> { lock.withLock { slots[index]! } }
+    func take(_ index: Int) -> Result<[KeyResult], TraceError> { lock.withLock { slots[index]! } }
 }
 
 /// A pthread mutex, so the library needs no Foundation.

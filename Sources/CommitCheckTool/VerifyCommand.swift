@@ -43,13 +43,25 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Skip unknown event kinds instead of failing.")
     var lenient = false
 
+    @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
+    var explain = false
+
+    @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with its meta line).", valueName: "file"))
+    var counterexample: String?
+
+    @Option(name: .customLong("minimize-timeout"), help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
+    var minimizeTimeout: Double = 10
+
     func validate() throws {
         if traces.isEmpty { throw ValidationError("give at least one trace file") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if !(minimizeTimeout >= 0) { throw ValidationError("--minimize-timeout must be zero or more seconds") }
     }
 
     func run() throws {
-        let options = VerifyOptions(engine: engine, timeout: timeout, lenient: lenient)
+        var options = VerifyOptions(engine: engine, timeout: timeout, lenient: lenient)
+        options.explain = explain
+        options.minimizeTimeout = minimizeTimeout
         let history: History
         let report: Report
         do {
@@ -66,6 +78,10 @@ struct VerifyCommand: ParsableCommand {
         }
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
+        if let counterexample {
+            let traces = report.keys.compactMap { $0.verdict == .violated || $0.verdict == .possible ? $0.counterexample?.subTrace : nil }
+            try FileOutput.write(traces.joined(), to: counterexample)
+        }
         if let html { try FileOutput.write(HTMLReporter.render(history: history, report: report), to: html) }
         let code = report.exitCode(failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }

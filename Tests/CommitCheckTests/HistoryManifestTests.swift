@@ -5,13 +5,13 @@ import Testing
 /// Every shipped history gets the verdicts its manifest expects, from both engines.
 @Suite struct HistoryManifestTests {
     struct Expectation: CustomTestStringConvertible, Sendable {
-        var file: String, key: PartitionKey, verdict: Verdict
-        var testDescription: String { "\(file) \(key): \(verdict.rawValue)" }
+        var file: String, key: PartitionKey, property: Property, verdict: Verdict
+        var testDescription: String { "\(file) \(key) \(property.rawValue): \(verdict.rawValue)" }
     }
 
     static let expectations: [Expectation] = (try? Fixtures.manifest(Fixtures.histories.appendingPathComponent("MANIFEST.tsv")))?.map {
         Expectation(file: $0[0], key: PartitionKey(group: $0[1], partition: TopicPartition(topic: $0[2], partition: Int($0[3])!)),
-                    verdict: Verdict(rawValue: $0[5])!)
+                    property: Property(rawValue: $0[4])!, verdict: Verdict(rawValue: $0[5])!)
     } ?? []
 
     @Test func manifestIsNotEmpty() {
@@ -23,7 +23,8 @@ import Testing
         let path = Fixtures.histories.appendingPathComponent(expectation.file).path
         for engine in Engine.allCases {
             let report = try Verifier(options: VerifyOptions(engine: engine)).verify(paths: [path])
-            let result = report.keys.first { $0.group == expectation.key.group && $0.topic == expectation.key.partition.topic && $0.partition == expectation.key.partition.partition }
+            let result = report.keys.first { $0.group == expectation.key.group && $0.topic == expectation.key.partition.topic
+                && $0.partition == expectation.key.partition.partition && $0.property == expectation.property }
             #expect(result?.verdict == expectation.verdict, "engine \(engine.rawValue)")
             if expectation.verdict == .violated || expectation.verdict == .possible {
                 #expect(result?.counterexample != nil)

@@ -72,6 +72,17 @@ enum RandomHistory {
             if events.count > 1 && Int.random(in: 0..<12, using: &rng) == 0 { events.swapAt(0, 1) }
             queues.append(events)
         }
+        // Some OffsetFetch reads of the key, answered with a plausible or an implausible value.
+        let fetchCount = commitCount <= 3 && Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 1...2, using: &rng) : 0
+        for index in 0..<fetchCount {
+            let head = #""proc":"\#(procs.randomElement(using: &rng)!)","thread":"\#(threads.randomElement(using: &rng)!)""#
+            let value = Int.random(in: -1...3, using: &rng)
+            let partition = partitions.randomElement(using: &rng)!
+            queues.append([
+                #"{"ev":"fetch",\#(head),"fetch":"f\#(index)","group":"g","partitions":["\#(partition)"]}"#,
+                #"{"ev":"fetched",\#(head),"fetch":"f\#(index)","offsets":{"\#(partition)":\#(value)}}"#,
+            ])
+        }
         // Interleave the commits' event sequences at random.
         while queues.contains(where: { !$0.isEmpty }) {
             let candidates = queues.indices.filter { !queues[$0].isEmpty }

@@ -39,14 +39,15 @@ import Testing
         let (history, report) = try HTMLFixtures.verify("sarama-2940-seed.jsonl")
         let page = HTMLReporter.render(history: history, report: report)
         for (index, event) in history.events.enumerated() {
-            let line = event.jsonLine
+            let line = TraceLineWriter.line(event, history: history)
             #expect(page.contains("<title>\(HTMLEscaping.escape(history.location(of: index) + "\n" + line))</title>"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(object["ev"] as? String == event.kind.rawValue)
             #expect(object["proc"] as? String == event.proc)
-            #expect(object["thread"] as? String == event.thread)
+            #expect(object["thread"] as? String ?? "main" == event.thread)
             #expect(object["commit"] as? String == event.commit)
             #expect(object["ts"] as? Int == event.ts)
+            #expect(object["orig_line"] as? Int == event.line)
         }
     }
 

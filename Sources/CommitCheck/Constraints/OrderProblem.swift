@@ -7,6 +7,16 @@ public struct KeyCommit: Sendable {
     public var status: ApplyStatus
 }
 
+/// One fetch result for a key: the register's value at the fetch's read point (rule 7).
+public struct KeyRead: Sendable {
+    /// Index into ``History/fetches``.
+    public var fetch: Int
+    /// The slot of the read point.
+    public var slot: Int32
+    /// The value returned (`-1`: no committed offset).
+    public var value: Int
+}
+
 /// Everything needed to decide one key: its apply points and the order the history forces on them.
 ///
 /// The edges are the partial order of the whole history projected onto the key's points (plus the
@@ -17,6 +27,8 @@ public struct OrderProblem: Sendable {
     /// Graph points per slot. Slots `0..<commits.count` are the key's commits' apply points.
     public var points: [Int32]
     public var commits: [KeyCommit]
+    /// Fetch results for the key, which every schedule must explain (rule 7).
+    public var reads: [KeyRead] = []
     /// `a` must come before `b` (slots).
     public var edges: [(Int32, Int32)]
     /// Open FIFO choices, as slots: (first send, second send, first apply, second apply).
@@ -42,8 +54,15 @@ public struct OrderProblem: Sendable {
         }
         var slotOf: [Int32: Int32] = [:]
         for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
+        for (index, fetch) in history.fetches.enumerated() where fetch.group == key.group && fetch.fetched != nil {
+            guard let value = fetch.results.first(where: { $0.0 == key.partition })?.1 else { continue }
+            let point = graph.readPoint[index]
+            slotOf[point] = Int32(points.count)
+            reads.append(KeyRead(fetch: index, slot: Int32(points.count), value: value))
+            points.append(point)
+        }
         var choices: [(Int32, Int32, Int32, Int32)] = []
-        if !commits.isEmpty {
+        if !commits.isEmpty || !reads.isEmpty {
             for choice in graph.choices {
                 var slots: [Int32] = []
                 for point in [choice.firstSend, choice.secondSend, choice.firstApply, choice.secondApply] {

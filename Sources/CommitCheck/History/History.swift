@@ -45,7 +45,15 @@ public struct History: Sendable {
         for commit in commits {
             for (partition, _) in commit.offsets { keys.insert(PartitionKey(group: commit.group, partition: partition)) }
         }
+        for fetch in fetches where fetch.fetched != nil {
+            for (partition, _) in fetch.results { keys.insert(PartitionKey(group: fetch.group, partition: partition)) }
+        }
         return keys.sorted()
+    }
+
+    /// Whether any fetch returned a value for the key.
+    public func isRead(_ key: PartitionKey) -> Bool {
+        fetches.contains { $0.group == key.group && $0.fetched != nil && $0.results.contains { $0.0 == key.partition } }
     }
 
     /// The initial offset of a key, when `meta.initial` gives one.

@@ -49,8 +49,27 @@ public struct TraceReader {
         return try builder.finish()
     }
 
-    /// Reads and validates the files.
+    /// Reads and validates the files as one history.
     public func read(paths: [String]) throws(TraceError) -> History {
+        let documents = try readDocuments(paths: paths)
+        if documents.count > 1 {
+            throw TraceError(file: paths.first, line: documents[1].firstLine,
+                             message: "this file holds several histories (a meta line starts each); verify it on its own")
+        }
+        return documents[0].history
+    }
+
+    /// One history read from a file, and the line it starts on.
+    public struct Document: Sendable {
+        public var history: History
+        public var firstLine: Int
+    }
+
+    /// Reads the files; a single file may hold several independent histories, each starting with a
+    /// meta line (how `--counterexample` writes one minimal sub-trace per key).
+    public func readDocuments(paths: [String]) throws(TraceError) -> [Document] {
+        var documents: [Document] = []
+        var documentStart = 1
         var builder = HistoryBuilder(files: paths)
         for (fileIndex, path) in paths.enumerated() {
             var reader: LineReader
@@ -70,6 +89,12 @@ public struct TraceReader {
                         return true
                     }
                     event.file = fileIndex
+                    if event.kind == .meta && sawContent && paths.count == 1 {
+                        documents.append(Document(history: try builder.finish(), firstLine: documentStart))
+                        builder = HistoryBuilder(files: paths)
+                        documentStart = line.number
+                        sawContent = false
+                    }
                     try builder.add(event, isFirstLine: !sawContent)
                     sawContent = true
                     return true
@@ -97,7 +122,8 @@ public struct TraceReader {
                 builder.warnings.append("\(path):\(cutOff.line): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
             }
         }
-        return try builder.finish()
+        documents.append(Document(history: try builder.finish(), firstLine: documentStart))
+        return documents
     }
 }
 

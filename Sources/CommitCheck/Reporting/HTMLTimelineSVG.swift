@@ -138,7 +138,7 @@ struct HTMLTimelineSVG {
             if let focus, let offset = event.offsets?.first(where: { $0.0 == focus.key.partition })?.1, event.kind != .fetched {
                 sublabel += " \u{00B7} \(offset)"
             }
-            let tooltip = "\(history.location(of: index))\n\(event.jsonLine)"
+            let tooltip = "\(history.location(of: index))\n\(TraceLineWriter.line(event, history: history))"
             let attributes = " data-line=\"\(event.line)\" data-kind=\"\(event.kind.rawValue)\" data-id=\"\(HTMLEscaping.escape(id))\""
             return (event.kind.rawValue, label, sublabel, tooltip, color, attributes)
         case .apply(let index):

@@ -63,6 +63,8 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var schedule: [String]?
     /// Whether the evidence was shrunk to 1-minimal (false when the budget ran out).
     public var minimal: Bool?
+    /// The evidence as a `commitcheck/1` sub-trace that re-verifies to the same verdict.
+    public var subTrace: String?
 
     public init(
         summary: String, narrative: [String] = [], lines: [Int] = [], earlierCommit: String? = nil,

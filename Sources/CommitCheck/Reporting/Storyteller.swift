@@ -7,7 +7,93 @@ struct Storyteller {
     let graph: OrderGraph
     let order: HappensBefore
 
-    func counterexample(for problem: OrderProblem, _ decision: Decision) -> Counterexample? {
+    /// The fetch results that no schedule explains together, with the commits that could have
+    /// written each value.
+    func readsCounterexample(for problem: OrderProblem, clashing: [Int], evidence: [Int]?) -> Counterexample {
+        var narrative: [String] = []
+        var lines = Set<Int>()
+        for index in clashing {
+            let read = problem.reads[index]
+            let fetch = history.fetches[read.fetch]
+            for event in [fetch.fetch, fetch.fetched].compactMap({ $0 }) { lines.insert(history.events[event].line) }
+            let location = fetch.fetched.map { history.location(of: $0) } ?? ""
+            narrative.append("\(pad(location))fetch \(fetch.id) reads \(problem.key.partition) = \(read.value)")
+            let writers = problem.commits.filter { $0.offset == read.value }
+            if writers.isEmpty {
+                let initial = problem.initial.map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
+                narrative.append("          no commit writes \(read.value); \(initial)")
+            }
+            for writer in writers {
+                let c = history.commits[writer.commit]
+                narrative.append("          \(read.value) could come from commit \(c.id) (\((c.send ?? c.build).map { history.location(of: $0) } ?? ""))")
+            }
+        }
+        if let evidence { lines = Set(evidence.map { history.events[$0].line }) }
+        let ids = clashing.map { history.fetches[problem.reads[$0].fetch].id }
+        return Counterexample(summary: "\(problem.key.partition) of group \(problem.key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule",
+                              narrative: narrative, lines: lines.sorted())
+    }
+
+    /// Where minimisation of a linearizability violation starts: the clashing reads, then the key's commits too.
+    func readSeeds(for problem: OrderProblem, clashing: [Int]) -> [[Int]] {
+        let reads = clashing.flatMap { index -> [Int] in
+            let fetch = history.fetches[problem.reads[index].fetch]
+            return [fetch.fetch, fetch.fetched].compactMap { $0 }
+        }
+        return [reads + problem.commits.flatMap { events(ofCommit: $0.commit) }]
+    }
+
+    /// Why a key holds: the forced chains behind each ordering fact of the proof, and the commits
+    /// that never apply. Shown by `verify --explain`.
+    func proof(for problem: OrderProblem, _ decision: Decision, limit: Int = 12) -> Counterexample? {
+        guard let facts = decision.proofFacts else { return nil }
+        var narrative: [String] = []
+        var lines = Set<Int>()
+        for (index, (before, after)) in facts.enumerated() {
+            guard before < problem.commits.count, after < problem.commits.count else { continue }
+            if index == limit {
+                narrative.append("... and \(facts.count - limit) more ordering facts")
+                break
+            }
+            let lower = problem.commits[before], higher = problem.commits[after]
+            narrative.append("commit \(history.commits[lower.commit].id) (\(lower.offset)) must apply before commit \(history.commits[higher.commit].id) (\(higher.offset)):")
+            for (point, reason) in forcedPath(from: problem.points[before], to: problem.points[after]) {
+                for event in graph.events(of: point, history) { lines.insert(history.events[event].line) }
+                narrative.append("  \(reason.map { "then (\($0)) " } ?? "")\(describe(point: point))")
+            }
+        }
+        for (index, commit) in history.commits.enumerated() where commit.group == problem.key.group {
+            guard commit.offset(for: problem.key.partition) != nil,
+                  history.applyStatus(of: index, on: problem.key.partition) == .notApplied, let ack = commit.ack else { continue }
+            lines.insert(history.events[ack].line)
+            narrative.append("commit \(commit.id) never applies to \(problem.key.partition): \(describe(point: graph.eventPoint[ack]))")
+        }
+        if narrative.isEmpty { narrative.append("at most one offset is ever applied to this key") }
+        return Counterexample(summary: "why \(problem.key.partition) of group \(problem.key.group) cannot go backwards",
+                              narrative: narrative, lines: lines.sorted())
+    }
+
+    /// Where minimisation starts: the two commits' events, plus the chain of facts that forces
+    /// their order when the verdict is `violated`; then every event of the key's commits.
+    func seeds(for problem: OrderProblem, _ decision: Decision) -> [[Int]] {
+        guard let (earlierSlot, laterSlot) = decision.regression else { return [] }
+        let involved = [earlierSlot.map { problem.commits[$0].commit }, problem.commits[laterSlot].commit].compactMap { $0 }
+        var story = involved.flatMap { events(ofCommit: $0) }
+        if decision.verdict == .violated, let earlierSlot {
+            for (point, _) in forcedPath(from: problem.points[earlierSlot], to: problem.points[laterSlot]) {
+                story += graph.events(of: point, history)
+            }
+        }
+        let keyEvents = problem.commits.flatMap { events(ofCommit: $0.commit) }
+        return [story, story + keyEvents]
+    }
+
+    func events(ofCommit commit: Int) -> [Int] {
+        let c = history.commits[commit]
+        return [c.build, c.send, c.ack].compactMap { $0 } + c.applies
+    }
+
+    func counterexample(for problem: OrderProblem, _ decision: Decision, evidence: [Int]? = nil) -> Counterexample? {
         guard let (earlierSlot, laterSlot) = decision.regression else { return nil }
         let key = problem.key
         let later = problem.commits[laterSlot]
@@ -23,11 +109,8 @@ struct Storyteller {
         // Order the two commits' points as the witness does, consistently with the whole history.
         let involved = [earlier?.commit, later.commit].compactMap { $0 }
         var wanted = Set<Int32>()
-        for commit in involved {
-            let c = history.commits[commit]
-            for event in [c.build, c.send, c.ack].compactMap({ $0 }) + c.applies { wanted.insert(graph.eventPoint[event]) }
-            wanted.insert(graph.applyPoint[commit])
-        }
+        for event in evidence ?? involved.flatMap({ events(ofCommit: $0) }) { wanted.insert(graph.eventPoint[event]) }
+        for commit in involved { wanted.insert(graph.applyPoint[commit]) }
         let schedule: [Int32]
         if let witness = decision.witness {
             var extra: [(Int32, Int32)] = []
@@ -65,8 +148,8 @@ struct Storyteller {
             if !why.isEmpty {
                 narrative.append("why the order is forced:")
                 for (point, reason) in why {
-                    for event in graph.events(of: point, history) {
-                        lines.insert(history.events[event].line)
+                    if evidence == nil {
+                        for event in graph.events(of: point, history) { lines.insert(history.events[event].line) }
                     }
                     narrative.append("  \(reason.map { "then (\($0)) " } ?? "")\(describe(point: point))")
                 }

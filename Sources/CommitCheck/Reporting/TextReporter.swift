@@ -21,6 +21,7 @@ public enum TextReporter {
                 out += "     \(example.summary)\n"
                 for step in example.narrative { out += "       \(step)\n" }
                 if example.minimal == false { out += "       (not minimal: the minimisation budget ran out)\n" }
+                if example.minimal == true { out += "       (1-minimal: \(example.lines.count) event(s), lines \(example.lines.map(String.init).joined(separator: ", ")))\n" }
             }
         }
         var tally: [String] = []

@@ -8,7 +8,8 @@ public struct BruteForceEnumerator {
     public enum Outcome: Equatable, Sendable {
         /// No schedule satisfies rules 1–6: the history contradicts itself.
         case inconsistent
-        case verdict(Verdict)
+        /// `monotonic`, and `linearizable` when the key has fetch results.
+        case verdict(Verdict, linearizable: Verdict?)
     }
 
     public let history: History
@@ -24,6 +25,8 @@ public struct BruteForceEnumerator {
         var applyPointOf = [Int](repeating: -1, count: history.commits.count)
         var count = 0
         for index in history.commits.indices { applyPointOf[index] = count; count += 1 }
+        var readPointOf = [Int](repeating: -1, count: history.fetches.count)
+        for index in history.fetches.indices { readPointOf[index] = count; count += 1 }
         for (index, event) in history.events.enumerated() {
             if event.kind == .apply {
                 pointOfEvent[index] = applyPointOf[history.commitIndex[event.commit!]!]
@@ -65,6 +68,10 @@ public struct BruteForceEnumerator {
                 require(apply, ack)
             }
         }
+        for (index, fetch) in history.fetches.enumerated() {
+            if let issued = fetch.fetch { require(pointOfEvent[issued], readPointOf[index]) }
+            if let answered = fetch.fetched { require(readPointOf[index], pointOfEvent[answered]) }
+        }
         // Rule 4 is checked on each complete schedule.
         var fifoPairs: [(sendA: Int, sendB: Int, applyA: Int, applyB: Int)] = []
         for a in history.commits.indices {
@@ -79,9 +86,12 @@ public struct BruteForceEnumerator {
         if contradictory { return Dictionary(uniqueKeysWithValues: keys.map { ($0, .inconsistent) }) }
 
         // Per key: which commits may apply, which must.
-        struct KeyCommits { var apply: [Int]; var offset: [Int]; var certain: [Bool]; var initial: Int? }
+        struct KeyCommits { var apply: [Int]; var offset: [Int]; var certain: [Bool]; var initial: Int?; var reads: [(point: Int, value: Int)] }
         let perKey: [KeyCommits] = keys.map { key in
-            var result = KeyCommits(apply: [], offset: [], certain: [], initial: history.initialOffset(of: key))
+            var result = KeyCommits(apply: [], offset: [], certain: [], initial: history.initialOffset(of: key), reads: [])
+            for (index, fetch) in history.fetches.enumerated() where fetch.group == key.group && fetch.fetched != nil {
+                if let value = fetch.results.first(where: { $0.0 == key.partition })?.1 { result.reads.append((readPointOf[index], value)) }
+            }
             for (index, commit) in history.commits.enumerated() where commit.group == key.group {
                 guard let offset = commit.offset(for: key.partition) else { continue }
                 let status = history.applyStatus(of: index, on: key.partition)
@@ -94,10 +104,55 @@ public struct BruteForceEnumerator {
         }
         var canRegress = [Bool](repeating: false, count: keys.count)
         var canAvoid = [Bool](repeating: false, count: keys.count)
+        // The same, over schedules whose reads are all explained (rule 7).
+        var readable = [Bool](repeating: false, count: keys.count)
+        var canRegressReading = [Bool](repeating: false, count: keys.count)
+        var canAvoidReading = [Bool](repeating: false, count: keys.count)
         var anySchedule = false
         var visited = 0
         var position = [Int](repeating: -1, count: count)
         var placed = 0
+        // Unplaced predecessors per point, so that readiness is one comparison.
+        var successors = [[Int]](repeating: [], count: count)
+        var waiting = [Int](repeating: 0, count: count)
+        for a in 0..<count {
+            for b in 0..<count where before[a][b] {
+                successors[a].append(b)
+                waiting[b] += 1
+            }
+        }
+
+        /// Whether the reads fit this schedule with exactly the commits in `applied` taking effect.
+        func explainsReads(_ key: KeyCommits, applied: [Bool]) -> Bool {
+            var initialSeen: Int? = nil
+            for read in key.reads {
+                var last: Int? = nil
+                var lastPosition = -1
+                for index in key.apply.indices where applied[index] && position[key.apply[index]] < position[read.point] && position[key.apply[index]] > lastPosition {
+                    last = key.offset[index]
+                    lastPosition = position[key.apply[index]]
+                }
+                if let last {
+                    if last != read.value { return false }
+                } else if let initial = key.initial {
+                    if initial != read.value { return false }
+                } else {
+                    if let seen = initialSeen, seen != read.value { return false }
+                    initialSeen = read.value
+                }
+            }
+            return true
+        }
+
+        func regresses(_ key: KeyCommits, applied: [Bool]) -> Bool {
+            let order = key.apply.indices.filter { applied[$0] }.sorted { position[key.apply[$0]] < position[key.apply[$1]] }
+            var current = key.initial
+            for index in order {
+                if let value = current, key.offset[index] < value { return true }
+                current = key.offset[index]
+            }
+            return false
+        }
 
         func regresses(_ key: KeyCommits, certainOnly: Bool) -> Bool {
             let order = key.apply.indices.filter { !certainOnly || key.certain[$0] }.sorted { position[key.apply[$0]] < position[key.apply[$1]] }
@@ -120,16 +175,25 @@ public struct BruteForceEnumerator {
                 for (index, key) in perKey.enumerated() {
                     if regresses(key, certainOnly: false) { canRegress[index] = true }
                     if !regresses(key, certainOnly: true) { canAvoid[index] = true }
+                    guard !key.reads.isEmpty else { continue }
+                    // Reads depend on exactly which uncertain commits applied: try every choice.
+                    let uncertain = key.apply.indices.filter { !key.certain[$0] }
+                    for mask in 0..<(1 << uncertain.count) {
+                        var applied = key.certain
+                        for (bit, index) in uncertain.enumerated() where mask & (1 << bit) != 0 { applied[index] = true }
+                        guard explainsReads(key, applied: applied) else { continue }
+                        readable[index] = true
+                        if regresses(key, applied: applied) { canRegressReading[index] = true } else { canAvoidReading[index] = true }
+                    }
                 }
                 return true
             }
-            for point in 0..<count where position[point] < 0 {
-                var ready = true
-                for other in 0..<count where before[other][point] && position[other] < 0 { ready = false; break }
-                guard ready else { continue }
+            for point in 0..<count where position[point] < 0 && waiting[point] == 0 {
                 position[point] = placed
                 placed += 1
+                for next in successors[point] { waiting[next] -= 1 }
                 let keepGoing = extend()
+                for next in successors[point] { waiting[next] += 1 }
                 placed -= 1
                 position[point] = -1
                 if !keepGoing { return false }
@@ -140,10 +204,16 @@ public struct BruteForceEnumerator {
         var result: [PartitionKey: Outcome] = [:]
         for (index, key) in keys.enumerated() {
             if !anySchedule { result[key] = .inconsistent; continue }
-            switch (canRegress[index], canAvoid[index]) {
-            case (true, true): result[key] = .verdict(.possible)
-            case (true, false): result[key] = .verdict(.violated)
-            case (false, _): result[key] = .verdict(.holds)
+            func verdict(_ regress: Bool, _ avoid: Bool) -> Verdict {
+                regress ? (avoid ? .possible : .violated) : .holds
+            }
+            if perKey[index].reads.isEmpty {
+                result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: nil)
+            } else if readable[index] {
+                result[key] = .verdict(verdict(canRegressReading[index], canAvoidReading[index]), linearizable: .holds)
+            } else {
+                // Reads that no schedule explains: monotonic is judged on rules 1-6 alone (DESIGN §5).
+                result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: .violated)
             }
         }
         return result

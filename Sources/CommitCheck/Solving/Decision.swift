@@ -12,6 +12,10 @@ public struct Decision: Sendable {
     public var witness: [Int]?
     /// The commit slots that apply in the witness.
     public var witnessApplied: Set<Int>?
+    /// For `holds`: the ordering facts the proof rests on, as (before, after) slot pairs.
+    public var proofFacts: [(Int, Int)]?
+    /// The `linearizable` verdict when the key has fetch results (rule 7).
+    public var reads: ReadsDecision?
 
     public init(verdict: Verdict, reason: String? = nil, engine: String,
                 regression: (earlier: Int?, later: Int)? = nil, witness: [Int]? = nil, witnessApplied: Set<Int>? = nil) {
@@ -22,4 +26,12 @@ public struct Decision: Sendable {
         self.witness = witness
         self.witnessApplied = witnessApplied
     }
+}
+
+/// Whether a key's fetch results fit some consistent schedule, and if not, which reads clash.
+public struct ReadsDecision: Sendable {
+    public var verdict: Verdict
+    public var reason: String?
+    /// For `violated`: a minimal set of reads (indices into ``OrderProblem/reads``) no schedule explains together.
+    public var clashingReads: [Int] = []
 }

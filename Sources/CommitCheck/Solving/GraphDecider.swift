@@ -12,7 +12,7 @@ public enum GraphDecider {
 
     /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
     public static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
-        guard problem.choices.isEmpty else { return nil }
+        guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
         let commits = problem.commits
         let count = commits.count
         guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "graph") }
@@ -45,7 +45,12 @@ public enum GraphDecider {
         }
         let initialBelow = problem.initial.flatMap { initial in commits.indices.first { commits[$0].offset < initial } }
         if unordered == nil && initialBelow == nil {
-            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+            // The proof: each offset group is forced before the next one up.
+            decision.proofFacts = groups.indices.dropLast().flatMap { index in
+                groups[index].flatMap { lower in groups[index + 1].map { (lower, $0) } }
+            }
+            return decision
         }
         // Not a proof: is a decrease among certainly applied commits forced?
         if let (earlier, later) = forcedDecrease(problem, order: order, graph: graph) {

@@ -10,14 +10,20 @@ public struct Z3Decider {
     /// Per-check budget; past it the verdict is `unknown` with Z3's reason.
     public var timeoutMilliseconds: UInt32?
 
-    public init(timeoutMilliseconds: UInt32? = nil) { self.timeoutMilliseconds = timeoutMilliseconds }
+    /// Track each edge with an assumption literal so that a `holds` proof can name its facts.
+    public var explain = false
+
+    public init(timeoutMilliseconds: UInt32? = nil, explain: Bool = false) {
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.explain = explain
+    }
 
     /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
     public struct Inconsistent: Error {}
 
     public func decide(_ problem: OrderProblem) throws -> Decision {
         let count = problem.commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        guard count > 0 || !problem.reads.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         let context = Z3Context()
         let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
         let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
@@ -25,13 +31,110 @@ public struct Z3Decider {
         for (slot, commit) in problem.commits.enumerated() {
             applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
         }
-        for (from, to) in problem.edges { try solver.assert(try context.less(time[Int(from)], time[Int(to)])) }
+        let edgeLiterals: [Term]
+        var literalsMade: [Term] = []
+        for (index, (from, to)) in problem.edges.enumerated() {
+            let atom = try context.less(time[Int(from)], time[Int(to)])
+            if explain {
+                let literal = try context.boolConstant("edge\(index)")
+                literalsMade.append(literal)
+                try solver.assert(try context.implies(literal, atom))
+            } else {
+                try solver.assert(atom)
+            }
+        }
+        edgeLiterals = literalsMade
         for (s1, s2, a1, a2) in problem.choices {
             let forward = try context.and([try context.less(time[Int(s1)], time[Int(s2)]), try context.less(time[Int(a1)], time[Int(a2)])])
             let backward = try context.and([try context.less(time[Int(s2)], time[Int(s1)]), try context.less(time[Int(a2)], time[Int(a1)])])
             try solver.assert(try context.or([forward, backward]))
         }
 
+        switch try solver.check(assuming: edgeLiterals) {
+        case .unsatisfiable: throw Inconsistent()
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .satisfiable: break
+        }
+        // Rule 7: each read is explained by the last applied commit before it, or the initial value.
+        var readsDecision: ReadsDecision? = nil
+        var readAssumptions: [Term] = []
+        if !problem.reads.isEmpty {
+            let readLiterals = try encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
+            let outcome = try checkReads(solver: solver, base: edgeLiterals, readLiterals: readLiterals)
+            readsDecision = outcome
+            if outcome.verdict == .holds { readAssumptions = readLiterals }
+        }
+        var decision = try decideMonotonic(problem, context: context, solver: solver, time: time, applied: applied,
+                                           edgeLiterals: edgeLiterals, assumptions: edgeLiterals + readAssumptions)
+        decision.reads = readsDecision
+        return decision
+    }
+
+    /// Asserts each read's explanation under its own literal; returns the literals.
+    private func encodeReads(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term]) throws -> [Term] {
+        var literals: [Term] = []
+        var usesInitial: [Term?] = []
+        for (index, read) in problem.reads.enumerated() {
+            let readTime = time[Int(read.slot)]
+            var explanations: [Term] = []
+            for (slot, commit) in problem.commits.enumerated() where commit.offset == read.value {
+                var conjuncts = [applied[slot], try context.less(time[slot], readTime)]
+                for other in problem.commits.indices where other != slot {
+                    conjuncts.append(try context.or([try context.not(applied[other]), try context.less(time[other], time[slot]), try context.less(readTime, time[other])]))
+                }
+                explanations.append(try context.and(conjuncts))
+            }
+            let nothingBefore = try problem.commits.indices.map { try context.or([try context.not(applied[$0]), try context.less(readTime, time[$0])]) }
+            var initialTerm: Term? = nil
+            if let initial = problem.initial {
+                if initial == read.value { explanations.append(try context.and(nothingBefore)) }
+            } else {
+                // One unknown initial value: reads explained by it must agree with each other.
+                let term = try context.boolConstant("initial\(index)")
+                initialTerm = term
+                explanations.append(try context.and([term] + nothingBefore))
+            }
+            usesInitial.append(initialTerm)
+            let literal = try context.boolConstant("read\(index)")
+            try solver.assert(try context.implies(literal, try context.or(explanations)))
+            literals.append(literal)
+        }
+        for i in problem.reads.indices {
+            for j in problem.reads.indices where i < j && problem.reads[i].value != problem.reads[j].value {
+                guard let a = usesInitial[i], let b = usesInitial[j] else { continue }
+                try solver.assert(try context.or([try context.not(a), try context.not(b)]))
+            }
+        }
+        return literals
+    }
+
+    /// Whether all reads fit together; if not, a minimal clashing subset (core, then deletion).
+    private func checkReads(solver: Z3Solver, base: [Term], readLiterals: [Term]) throws -> ReadsDecision {
+        switch try solver.check(assuming: base + readLiterals) {
+        case .satisfiable: return ReadsDecision(verdict: .holds, reason: "a consistent schedule explains every fetch result")
+        case .unknown(let reason): return ReadsDecision(verdict: .unknown, reason: "Z3: \(reason)")
+        case .unsatisfiable: break
+        }
+        let core = Set(try solver.unsatCore())
+        var kept = readLiterals.indices.filter { core.contains(readLiterals[$0]) }
+        if kept.isEmpty { kept = Array(readLiterals.indices) }
+        var index = 0
+        while index < kept.count {
+            var without = kept
+            without.remove(at: index)
+            if case .unsatisfiable = try solver.check(assuming: base + without.map { readLiterals[$0] }) {
+                kept = without
+            } else {
+                index += 1
+            }
+        }
+        return ReadsDecision(verdict: .violated, reason: "no consistent schedule explains these fetch results together", clashingReads: kept)
+    }
+
+    private func decideMonotonic(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
+                                 edgeLiterals: [Term], assumptions: [Term]) throws -> Decision {
+        let count = problem.commits.count
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         // Pairs that the partial order already puts in increasing order cannot regress: skip them.
         let closure = SlotClosure(problem)
         var candidates: [(Int, Int)] = []
@@ -45,13 +148,10 @@ public struct Z3Decider {
             belowInitial = (0..<count).filter { problem.commits[$0].offset < initial }
         }
 
-        switch try solver.check() {
-        case .unsatisfiable: throw Inconsistent()
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
-        case .satisfiable: break
-        }
         if candidates.isEmpty && belowInitial.isEmpty {
-            return Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+            if explain { decision.proofFacts = problem.edges.map { (Int($0.0), Int($0.1)) } }
+            return decision
         }
 
         // Can it regress?
@@ -62,7 +162,12 @@ public struct Z3Decider {
         }
         for y in belowInitial { regressions.append(applied[y]) }
         try solver.assert(try context.or(regressions))
-        let canRegress = try solver.check()
+        let canRegress = try solver.check(assuming: assumptions)
+        var core: [(Int, Int)]? = nil
+        if explain, case .unsatisfiable = canRegress {
+            let used = Set(try solver.unsatCore())
+            core = edgeLiterals.indices.filter { used.contains(edgeLiterals[$0]) }.map { (Int(problem.edges[$0].0), Int(problem.edges[$0].1)) }
+        }
         var witness: Decision? = nil
         if case .satisfiable = canRegress {
             witness = try witnessDecision(problem, solver: solver, time: time, applied: applied, candidates: candidates, belowInitial: belowInitial)
@@ -71,7 +176,9 @@ public struct Z3Decider {
         switch canRegress {
         case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
         case .unsatisfiable:
-            return Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+            decision.proofFacts = core
+            return decision
         case .satisfiable: break
         }
 
@@ -81,7 +188,7 @@ public struct Z3Decider {
             try solver.assert(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
         }
         for y in belowInitial { try solver.assert(try context.not(applied[y])) }
-        let canAvoid = try solver.check()
+        let canAvoid = try solver.check(assuming: assumptions)
         try solver.pop()
         var decision = witness!
         switch canAvoid {

@@ -1,0 +1,88 @@
+/// Writes trace events back as `commitcheck/1` JSON lines.
+///
+/// Used for counterexample sub-traces (which must re-verify) and wherever a report shows an event's
+/// line. Fields keep their original values; `orig_line` (and `orig_file` for merged traces) point
+/// back to where the event was read, which the parser ignores as an unknown field.
+public enum TraceLineWriter {
+    /// The meta line for a history's clock settings and initial offsets.
+    public static func metaLine(_ meta: TraceMeta, extra: [(String, String)] = []) -> String {
+        var fields: [(String, String)] = [("ev", quote("meta")), ("format", quote(TraceEventDecoder.format))]
+        fields.append(("clock", quote(meta.clock.rawValue)))
+        if meta.skewNanoseconds != 0 { fields.append(("skew_ns", String(meta.skewNanoseconds))) }
+        if !meta.initial.isEmpty {
+            let groups = meta.initial.keys.sorted().map { group in
+                quote(group) + ":" + offsetsObject(meta.initial[group]!.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            }
+            fields.append(("initial", "{" + groups.joined(separator: ",") + "}"))
+        }
+        return object(fields + extra)
+    }
+
+    /// One event as a line; `carryOffsets` puts the commit's group and offsets on a `send`
+    /// (needed when its `build` is not part of the output).
+    public static func line(_ event: TraceEvent, history: History, carryOffsets: Bool = false) -> String {
+        var fields: [(String, String)] = [("ev", quote(event.kind.rawValue)), ("proc", quote(event.proc))]
+        if event.thread != "main" { fields.append(("thread", quote(event.thread))) }
+        if let ts = event.ts { fields.append(("ts", String(ts))) }
+        if let commit = event.commit { fields.append(("commit", quote(commit))) }
+        if let fetch = event.fetch { fields.append(("fetch", quote(fetch))) }
+        switch event.kind {
+        case .build:
+            fields.append(("group", quote(event.group!)))
+            fields.append(("offsets", offsetsObject(event.offsets!)))
+            if let generation = event.generation { fields.append(("generation", String(generation))) }
+            if let member = event.member { fields.append(("member", quote(member))) }
+        case .send:
+            if let conn = event.conn { fields.append(("conn", quote(conn))) }
+            if let group = event.group, let offsets = event.offsets {
+                fields.append(("group", quote(group)))
+                fields.append(("offsets", offsetsObject(offsets)))
+            } else if carryOffsets, let index = history.commitIndex[event.commit!] {
+                fields.append(("group", quote(history.commits[index].group)))
+                fields.append(("offsets", offsetsObject(history.commits[index].offsets)))
+            }
+        case .ack:
+            fields.append(("status", quote(event.status!.rawValue)))
+            if let errors = event.errors {
+                fields.append(("errors", "{" + errors.map { quote($0.0.description) + ":" + quote($0.1) }.joined(separator: ",") + "}"))
+            }
+        case .fetch:
+            fields.append(("group", quote(event.group!)))
+            fields.append(("partitions", "[" + (event.partitions ?? []).map { quote($0.description) }.joined(separator: ",") + "]"))
+        case .fetched:
+            fields.append(("offsets", offsetsObject(event.offsets ?? [])))
+        case .apply, .meta:
+            break
+        }
+        fields.append(("orig_line", String(event.line)))
+        if history.files.count > 1 { fields.append(("orig_file", quote(history.files[event.file]))) }
+        return object(fields)
+    }
+
+    static func offsetsObject(_ offsets: [(TopicPartition, Int)]) -> String {
+        "{" + offsets.map { quote($0.0.description) + ":" + String($0.1) }.joined(separator: ",") + "}"
+    }
+
+    static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal.
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
