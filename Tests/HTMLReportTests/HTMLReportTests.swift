@@ -54,7 +54,8 @@ import Testing
     /// Every drawn commit's apply point lies between its send and its ack, each lane runs in
     /// program order, and the regressing pair's apply points are in the witness's order.
     @Test(arguments: ["sarama-2940-seed.jsonl", "sarama-latent-race.jsonl", "wire-observed-apply.jsonl",
-                      "two-groups.jsonl", "initial-offset.jsonl", "two-procs-wall.jsonl", "seed-unknown-ack.jsonl"])
+                      "two-groups.jsonl", "initial-offset.jsonl", "two-procs-wall.jsonl", "seed-unknown-ack.jsonl",
+                      "fetch-decides-order.jsonl", "fetch-stale-read.jsonl"])
     func layoutFollowsTheWitness(name: String) throws {
         let (history, report) = try HTMLFixtures.verify(name)
         let graph = try OrderGraph(history: history)
@@ -69,6 +70,11 @@ import Testing
                 if let send = commit.send { #expect(x[.event(send)]! < apply, "\(name): send before apply of \(commit.id)") }
                 if let ack = commit.ack { #expect(apply < x[.event(ack)]!, "\(name): apply before ack of \(commit.id)") }
             }
+            for (index, fetch) in history.fetches.enumerated() {
+                let read = try #require(x[.read(index)])
+                if let issued = fetch.fetch { #expect(x[.event(issued)]! < read, "\(name): fetch before read of \(fetch.id)") }
+                if let answered = fetch.fetched { #expect(read < x[.event(answered)]!, "\(name): read before fetched of \(fetch.id)") }
+            }
             for lane in layout.lanes.indices where lane != layout.brokerLane {
                 let events = layout.marks.filter { $0.lane == lane }.compactMap { mark -> (Int, Double)? in
                     if case .event(let index) = mark.subject { return (index, mark.x) }
@@ -76,12 +82,38 @@ import Testing
                 }.sorted { $0.0 < $1.0 }
                 #expect(events.map(\.1) == events.map(\.1).sorted(), "\(name): program order in lane \(layout.lanes[lane])")
             }
-            let later = try #require(counterexample.laterCommit.flatMap { history.commitIndex[$0] })
-            if let earlier = counterexample.earlierCommit.flatMap({ history.commitIndex[$0] }) {
+            if let later = counterexample.laterCommit.flatMap({ history.commitIndex[$0] }),
+               let earlier = counterexample.earlierCommit.flatMap({ history.commitIndex[$0] }) {
                 #expect(x[.apply(earlier)]! < x[.apply(later)]!, "\(name): witness order of the pair")
             }
             #expect(layout.drawnEvents == history.events.count)
         }
+    }
+
+    /// With one file per thread, line numbers repeat across files: only the points the witness
+    /// schedule names are highlighted, and marks are labelled `file:line`.
+    @Test func severalFilesHighlightTheWitnessPoints() throws {
+        let seed = try String(contentsOf: HTMLFixtures.histories.appendingPathComponent("sarama-2940-seed.jsonl"), encoding: .utf8)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-html-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        for thread in ["G0", "G1"] {
+            let file = directory.appendingPathComponent("\(thread).jsonl")
+            try seed.split(separator: "\n").filter { $0.contains("\"thread\":\"\(thread)\"") }.joined(separator: "\n")
+                .write(to: file, atomically: true, encoding: .utf8)
+            paths.append(file.path)
+        }
+        let history = try TraceReader().read(paths: paths)
+        let report = try Verifier().verify(history: history)
+        let counterexample = try #require(report.keys.first { $0.counterexample != nil }?.counterexample)
+        let page = HTMLReporter.render(history: history, report: report)
+        let schedule = try #require(counterexample.schedule)
+        let highlighted = page.matches(of: /<g class="mark ([a-z-]+) [^"]*highlighted[^"]*"[^>]*data-id="([^"]*)"/)
+            .map { "\($0.output.1 == "apply-point" ? "apply" : $0.output.1) \($0.output.2)" }
+        #expect(Set(highlighted) == Set(schedule))
+        #expect(page.contains(">G1.jsonl:1 \u{00B7} 11</text>"))
+        #expect(page.contains("data-lane=\"consumer-1/G0\"") && page.contains("data-lane=\"consumer-1/G1\""))
     }
 
     @Test func untrustedNamesAreEscaped() throws {

@@ -49,7 +49,7 @@ public enum HTMLReporter {
             let key = PartitionKey(group: result.group!, partition: TopicPartition(topic: result.topic!, partition: result.partition!))
             let counterexample = result.counterexample!
             page += "<section class=\"key-figure\" id=\"\(anchor(result))\">\n"
-            page += "<h2>\(HTMLEscaping.escape(result.keyDescription)) <span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></h2>\n"
+            page += "<h2>\(HTMLEscaping.escape(result.keyDescription)), \(result.property.rawValue) <span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></h2>\n"
             page += "<p class=\"summary\">\(HTMLEscaping.escape(counterexample.summary))</p>\n"
             page += figure(history: history, graph: graph, focus: (key, counterexample))
             if !counterexample.narrative.isEmpty {
@@ -73,9 +73,12 @@ public enum HTMLReporter {
     private static func figure(history: History, graph: OrderGraph, focus: (key: PartitionKey, counterexample: Counterexample)?) -> String {
         let layout = HTMLTimelineLayout(history: history, graph: graph, focus: focus, limit: pointLimit)
         var out = "<p class=\"note\">"
-        out += layout.axis == .timestamps
-            ? "Time axis: <code>ts</code>, short gaps widened and long pauses (\u{2248}) shortened; apply points sit where a consistent schedule puts them."
-            : "Time axis: one step per point of a consistent schedule (the timestamps do not order these lanes)."
+        switch layout.axis {
+        case .timestamps:
+            out += "Time axis: <code>ts</code>, short gaps widened and long pauses (\u{2248}) shortened; apply points sit where a consistent schedule puts them."
+        case .scheduleOrder(let reason):
+            out += "Time axis: one step per point of a consistent schedule (\(HTMLEscaping.escape(reason)))."
+        }
         if layout.drawnEvents < layout.totalEvents {
             out += " Showing \(layout.drawnEvents) of \(layout.totalEvents) events: the evidence, the commits on this key and the events nearest them."
         }

@@ -27,8 +27,8 @@ struct HTMLTimelineLayout {
     enum Axis: Equatable {
         /// Proportional to `ts`, short gaps stretched to ``minimumGap``, long pauses shortened.
         case timestamps
-        /// One column per point of a consistent schedule.
-        case scheduleOrder
+        /// One column per point of a consistent schedule, and why the timestamps could not be used.
+        case scheduleOrder(because: String)
     }
 
     /// The smallest distance between two columns, wide enough for a short label.
@@ -39,7 +39,7 @@ struct HTMLTimelineLayout {
     /// Lane names: one per (proc, thread) in order of first appearance, then `broker`.
     var lanes: [String] = []
     var marks: [Mark] = []
-    var axis: Axis = .scheduleOrder
+    var axis: Axis = .timestamps
     /// The x of each column, with the `ts` label it carries (if any).
     var ticks: [(x: Double, label: String)] = []
     /// x coordinates where a long pause was shortened.
@@ -70,6 +70,11 @@ struct HTMLTimelineLayout {
             for (index, event) in history.events.enumerated() where lines.contains(event.line) {
                 highlighted.insert(graph.eventPoint[index])
             }
+        }
+        // A fetch in the evidence brings its read point, where the value it returned was read.
+        for (index, fetch) in history.fetches.enumerated()
+        where [fetch.fetch, fetch.fetched].contains(where: { $0.map { highlighted.contains(graph.eventPoint[$0]) } ?? false }) {
+            highlighted.insert(graph.readPoint[index])
         }
         let kept = Self.select(history: history, graph: graph, highlighted: highlighted, key: focus?.key, limit: limit)
         var extra: [(Int32, Int32)] = []
@@ -127,8 +132,13 @@ struct HTMLTimelineLayout {
 
         let procs = Set(columns.compactMap { $0.ts == nil ? nil : $0.proc })
         let stamped = columns.filter { $0.ts != nil }.count
-        axis = stamped * 2 >= columns.filter({ $0.proc != nil }).count && stamped >= 2
-            && (procs.count == 1 || history.meta.clock == .wall) ? .timestamps : .scheduleOrder
+        if stamped * 2 < columns.filter({ $0.proc != nil }).count || stamped < 2 {
+            axis = .scheduleOrder(because: "the events carry no timestamps")
+        } else if procs.count > 1 && history.meta.clock != .wall {
+            axis = .scheduleOrder(because: "monotonic clocks of different processes cannot be compared")
+        } else {
+            axis = .timestamps
+        }
 
         // Typical gap between successive stamped columns, to scale timestamps by.
         var gaps: [Int] = []

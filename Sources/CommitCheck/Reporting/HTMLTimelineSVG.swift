@@ -15,7 +15,7 @@ struct HTMLTimelineSVG {
     /// How far below the broker lane the regression arrow reaches.
     static let arrowDepth = 84.0
     /// Room under the broker lane: for the arrow when there is one.
-    var arrowRoom: Double { focus == nil ? 16 : Self.arrowDepth }
+    var arrowRoom: Double { focus?.counterexample.laterCommit == nil ? 16 : Self.arrowDepth }
 
     func render() -> String {
         let width = Self.labelWidth + layout.width + 110
@@ -135,7 +135,7 @@ struct HTMLTimelineSVG {
                 if status == .fail { color = "#e53935" } else if status == .unknown { color = "#9e9e9e" }
             }
             var sublabel = history.files.count > 1 ? "\(history.files[event.file].split(separator: "/").last ?? ""):\(event.line)" : "line \(event.line)"
-            if let focus, let offset = event.offsets?.first(where: { $0.0 == focus.key.partition })?.1, event.kind != .fetched {
+            if let focus, let offset = event.offsets?.first(where: { $0.0 == focus.key.partition })?.1 {
                 sublabel += " \u{00B7} \(offset)"
             }
             let tooltip = "\(history.location(of: index))\n\(TraceLineWriter.line(event, history: history))"
@@ -165,7 +165,9 @@ struct HTMLTimelineSVG {
             return ("apply-point", "apply \(commit.id)", sublabel, tooltip, color, " data-id=\"\(HTMLEscaping.escape(commit.id))\"")
         case .read(let index):
             let fetch = history.fetches[index]
-            return ("read-point", "read \(fetch.id)", "", "R(\(fetch.id)): fetch \(fetch.id) reads the register",
+            let read = focus.flatMap { focus in fetch.results.first { $0.0 == focus.key.partition }.map { "\($0.0) = \($0.1)" } } ?? ""
+            let results = fetch.results.map { "\n\($0.0) = \($0.1)" }.joined()
+            return ("read-point", "read \(fetch.id)", read, "R(\(fetch.id)): fetch \(fetch.id) of group \(fetch.group) reads the register\(results)",
                     "#00897b", " data-id=\"\(HTMLEscaping.escape(fetch.id))\"")
         }
     }
