@@ -22,11 +22,14 @@ let package = Package(
         .target(name: "Z3", dependencies: ["CZ3"]),
         // The checker: parsing -> history -> constraints -> solving -> minimizing -> reporting.
         .target(name: "CommitCheck", dependencies: ["Z3"]),
+        // Generated workloads and the benchmark runner behind `commitcheck bench`.
+        .target(name: "Workloads"),
         // The thin `commitcheck` executable.
         .executableTarget(
             name: "CommitCheckTool",
             dependencies: [
                 "CommitCheck",
+                "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

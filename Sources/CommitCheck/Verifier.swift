@@ -47,8 +47,14 @@ public struct Verifier: Sendable {
     /// Verifies trace files (several files are merged into one history; one file holding several
     /// histories, as `--counterexample` writes them, has each verified on its own).
     public func verify(paths: [String]) throws(TraceError) -> Report {
+        let started = DispatchTime.now().uptimeNanoseconds
         let documents = try TraceReader(lenient: options.lenient).readDocuments(paths: paths)
-        if documents.count == 1 { return try verify(history: documents[0].history) }
+        let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        if documents.count == 1 {
+            var report = try verify(history: documents[0].history)
+            report.statistics?.parseSeconds = parseSeconds
+            return report
+        }
         var keys: [KeyResult] = []
         var warnings: [String] = []
         for document in documents {
@@ -61,15 +67,18 @@ public struct Verifier: Sendable {
 
     /// Verifies a history already read.
     public func verify(history: History) throws(TraceError) -> Report {
+        let started = DispatchTime.now().uptimeNanoseconds
         let graph = try OrderGraph(history: history)
         let order = HappensBefore(graph: graph)
-        let keys = history.keys
+        let ordered = DispatchTime.now().uptimeNanoseconds
+        let members = history.membersByKey()
+        let keys = members.keys.sorted()
         let results = ResultSlots(count: keys.count)
         let options = self.options
         DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(keys.count, 1))) { worker in
             var index = worker
             while index < keys.count {
-                results.store(index, Self.check(key: keys[index], history: history, graph: graph, order: order, options: options))
+                results.store(index, Self.check(key: keys[index], members: members[keys[index]]!, history: history, graph: graph, order: order, options: options))
                 index += options.jobs
             }
         }
@@ -80,14 +89,23 @@ public struct Verifier: Sendable {
             case .failure(let error): throw error
             }
         }
-        return Report(traces: history.files, keys: keyResults, warnings: history.warnings)
+        var report = Report(traces: history.files, keys: keyResults, warnings: history.warnings)
+        var statistics = RunStatistics()
+        statistics.events = history.events.count
+        statistics.orderSeconds = Double(ordered - started) / 1e9
+        statistics.decideSeconds = Double(DispatchTime.now().uptimeNanoseconds - ordered) / 1e9
+        for key in keyResults where key.property == .monotonic {
+            if key.engine == "z3" { statistics.keysByZ3 += 1; statistics.z3Seconds += key.seconds ?? 0 } else { statistics.keysByGraph += 1 }
+        }
+        report.statistics = statistics
+        return report
     }
 
     /// Decides one key's monotonicity.
-    static func check(key: PartitionKey, history: History, graph: OrderGraph, order: HappensBefore,
-                      options: VerifyOptions) -> Result<[KeyResult], TraceError> {
+    static func check(key: PartitionKey, members: (commits: [Int], fetches: [Int]), history: History, graph: OrderGraph,
+                      order: HappensBefore, options: VerifyOptions) -> Result<[KeyResult], TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
-        var problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
+        var problem = OrderProblem(key: key, history: history, graph: graph, commits: members.commits, fetches: members.fetches, projecting: false)
         var decision: Decision
         if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) {
             decision = fast

@@ -41,20 +41,32 @@ public struct OrderProblem: Sendable {
     /// Builds the key's problem; `projecting: false` leaves ``edges`` empty until ``project(graph:)``
     /// (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
     public init(key: PartitionKey, history: History, graph: OrderGraph, projecting: Bool = true) {
+        let members = history.membersByKey()[key] ?? ([], [])
+        self.init(key: key, history: history, graph: graph, commits: members.commits, fetches: members.fetches, projecting: projecting)
+    }
+
+    /// Builds the key's problem from the commits and fetches known to touch it (``History/membersByKey()``).
+    public init(key: PartitionKey, history: History, graph: OrderGraph, commits commitIndices: [Int], fetches fetchIndices: [Int],
+                projecting: Bool = true) {
         self.key = key
         initial = history.initialOffset(of: key)
         var commits: [KeyCommit] = []
         var points: [Int32] = []
-        for (index, commit) in history.commits.enumerated() where commit.group == key.group {
-            guard let offset = commit.offset(for: key.partition) else { continue }
+        for index in commitIndices {
+            let commit = history.commits[index]
+            guard commit.group == key.group, let offset = commit.offset(for: key.partition) else { continue }
             let status = history.applyStatus(of: index, on: key.partition)
             guard status != .notApplied else { continue }
             commits.append(KeyCommit(commit: index, offset: offset, status: status))
             points.append(graph.applyPoint[index])
         }
         var slotOf: [Int32: Int32] = [:]
-        for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
-        for (index, fetch) in history.fetches.enumerated() where fetch.group == key.group && fetch.fetched != nil {
+        if !graph.choices.isEmpty {
+            for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
+        }
+        for index in fetchIndices {
+            let fetch = history.fetches[index]
+            guard fetch.group == key.group, fetch.fetched != nil else { continue }
             guard let value = fetch.results.first(where: { $0.0 == key.partition })?.1 else { continue }
             let point = graph.readPoint[index]
             slotOf[point] = Int32(points.count)

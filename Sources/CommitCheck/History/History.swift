@@ -51,6 +51,22 @@ public struct History: Sendable {
         return keys.sorted()
     }
 
+    /// For each key, the commits and fetches that touch it (indices), computed in one pass.
+    public func membersByKey() -> [PartitionKey: (commits: [Int], fetches: [Int])] {
+        var members: [PartitionKey: (commits: [Int], fetches: [Int])] = [:]
+        for (index, commit) in commits.enumerated() {
+            for (partition, _) in commit.offsets {
+                members[PartitionKey(group: commit.group, partition: partition), default: ([], [])].commits.append(index)
+            }
+        }
+        for (index, fetch) in fetches.enumerated() where fetch.fetched != nil {
+            for (partition, _) in fetch.results {
+                members[PartitionKey(group: fetch.group, partition: partition), default: ([], [])].fetches.append(index)
+            }
+        }
+        return members
+    }
+
     /// Whether any fetch returned a value for the key.
     public func isRead(_ key: PartitionKey) -> Bool {
         fetches.contains { $0.group == key.group && $0.fetched != nil && $0.results.contains { $0.0 == key.partition } }

@@ -17,6 +17,8 @@ struct LineReader {
     }
 
     let path: String
+    /// The size of a regular file (0 for pipes), for reserving memory up front.
+    let fileSize: Int
     private let descriptor: Int32
     private var buffer: [UInt8]
     private var start = 0
@@ -35,11 +37,13 @@ struct LineReader {
             throw Failure(path: path, reason: String(cString: strerror(errno)))
         }
         var info = stat()
-        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+        if fstat(fd, &info) != 0 { info = stat() }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
             throw Failure(path: path, reason: "is a directory")
         }
         descriptor = fd
+        fileSize = (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
         buffer = [UInt8](repeating: 0, count: blockSize)
     }
 

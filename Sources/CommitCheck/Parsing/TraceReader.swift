@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reads one or more `commitcheck/1` files into a ``History``, enforcing the cross-line rules.
 ///
 /// Several files are one history: a recorder per process writes one file each, and a proxy's wire
@@ -8,45 +10,30 @@ public struct TraceReader {
 
     public init(lenient: Bool = false) { self.lenient = lenient }
 
-    /// Reads and validates a trace held in memory (tests, the simulator, the fuzzer).
+    /// Reads and validates a trace held in memory (tests, the simulator, the fuzzer, minimisation).
     public func read(bytes: [UInt8], name: String = "trace") throws(TraceError) -> History {
-        var builder = HistoryBuilder(files: [name])
-        var sawContent = false
+        var assembler = DocumentAssembler(paths: [name], lenient: lenient)
+        var batch = LineBatch()
         var lineStart = 0
         var number = 0
-        var cutOff: Int? = nil
         while lineStart < bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
             number += 1
-            let terminated = lineEnd < bytes.count
             var first = lineStart, last = lineEnd
             if number == 1 && last - first >= 3 && bytes[first] == 0xEF && bytes[first + 1] == 0xBB && bytes[first + 2] == 0xBF { first += 3 }
             if last > first && bytes[last - 1] == 0x0D { last -= 1 }
-            lineStart = lineEnd + 1
-            if bytes[first..<last].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do throws(TraceError) {
-                let decoded = try bytes.withUnsafeBufferPointer { all throws(TraceError) in
-                    try TraceEventDecoder.decode(line: UnsafeBufferPointer(rebasing: all[first..<last]), lineNumber: number, lenient: lenient)
-                }
-                guard var event = decoded else {
-                    builder.warnings.append("\(name):\(number): unknown event skipped (--lenient)")
-                    continue
-                }
-                event.file = 0
-                try builder.add(event, isFirstLine: !sawContent)
-                sawContent = true
-            } catch {
-                var error = error
-                error.file = name
-                if !terminated && error.message.hasPrefix("invalid JSON") { cutOff = number; continue }
-                throw error
+            bytes.withUnsafeBufferPointer { all in
+                batch.append(UnsafeBufferPointer(rebasing: all[first..<last]), number: number, terminated: lineEnd < bytes.count)
             }
+            lineStart = lineEnd + 1
         }
-        if let cutOff {
-            builder.warnings.append("\(name):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+        try assembler.take(batch, file: 0)
+        let documents = try assembler.finish()
+        if documents.count > 1 {
+            throw TraceError(file: name, line: documents[1].firstLine, message: "this trace holds several histories (a meta line starts each)")
         }
-        return try builder.finish()
+        return documents[0].history
     }
 
     /// Reads and validates the files as one history.
@@ -68,47 +55,23 @@ public struct TraceReader {
     /// Reads the files; a single file may hold several independent histories, each starting with a
     /// meta line (how `--counterexample` writes one minimal sub-trace per key).
     public func readDocuments(paths: [String]) throws(TraceError) -> [Document] {
-        var documents: [Document] = []
-        var documentStart = 1
-        var builder = HistoryBuilder(files: paths)
+        var assembler = DocumentAssembler(paths: paths, lenient: lenient)
         for (fileIndex, path) in paths.enumerated() {
             var reader: LineReader
             do { reader = try LineReader(path: path) } catch {
                 throw TraceError(file: path, line: 0, message: "cannot read: \(error.reason)")
             }
             defer { reader.closeFile() }
-            var pendingCutOff: (line: Int, error: TraceError)? = nil
-            var sawContent = false
-            let lenient = self.lenient
+            // Trace lines run about 100 bytes: reserve once rather than regrow a large array.
+            assembler.builder.events.reserveCapacity(assembler.builder.events.count + reader.fileSize / 90)
+            var batch = LineBatch()
             var thrown: TraceError? = nil
             let failure = reader.forEachLine { line in
-                if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return true }
-                do throws(TraceError) {
-                    guard var event = try TraceEventDecoder.decode(line: line.bytes, lineNumber: line.number, lenient: lenient) else {
-                        builder.warnings.append("\(path):\(line.number): unknown event skipped (--lenient)")
-                        return true
-                    }
-                    event.file = fileIndex
-                    if event.kind == .meta && sawContent && paths.count == 1 {
-                        documents.append(Document(history: try builder.finish(), firstLine: documentStart))
-                        builder = HistoryBuilder(files: paths)
-                        documentStart = line.number
-                        sawContent = false
-                    }
-                    try builder.add(event, isFirstLine: !sawContent)
-                    sawContent = true
-                    return true
-                } catch {
-                    var error = error
-                    error.file = path
-                    if !line.terminated && error.message.hasPrefix("invalid JSON") {
-                        // A recorder that crashed mid-write leaves a cut-off last line.
-                        pendingCutOff = (line.number, error)
-                        return true
-                    }
-                    thrown = error
-                    return false
-                }
+                batch.append(line.bytes, number: line.number, terminated: line.terminated)
+                guard batch.isFull else { return true }
+                do throws(TraceError) { try assembler.take(batch, file: fileIndex) } catch { thrown = error; return false }
+                batch.removeAll()
+                return true
             }
             if let thrown { throw thrown }
             switch failure {
@@ -118,11 +81,169 @@ public struct TraceReader {
                 throw TraceError(file: path, line: reader.lineNumber, message: "read error: \(reason)")
             case nil: break
             }
-            if let cutOff = pendingCutOff {
-                builder.warnings.append("\(path):\(cutOff.line): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+            try assembler.take(batch, file: fileIndex)
+            assembler.endFile(fileIndex)
+        }
+        return try assembler.finish()
+    }
+}
+
+/// Lines copied out of the reader's buffer, so that a batch can be decoded on several cores.
+struct LineBatch {
+    /// Lines per batch: big enough to amortise the hand-off, small enough to bound memory.
+    static let capacity = 32_768
+    var bytes: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    var numbers: [Int] = []
+    var terminated: [Bool] = []
+
+    var isFull: Bool { ranges.count >= Self.capacity }
+
+    mutating func append(_ line: UnsafeBufferPointer<UInt8>, number: Int, terminated isTerminated: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        ranges.append(start..<bytes.count)
+        numbers.append(number)
+        terminated.append(isTerminated)
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+        numbers.removeAll(keepingCapacity: true)
+        terminated.removeAll(keepingCapacity: true)
+    }
+
+    /// What decoding one line gave.
+    enum Decoded: Sendable {
+        case blank
+        case event(TraceEvent)
+        case skipped
+        case failed(TraceError)
+    }
+
+    /// Decodes every line, in parallel stripes: decoding is independent per line.
+    func decode(lenient: Bool) -> [Decoded] {
+        let count = ranges.count
+        let results = DecodedSlots(count: count)
+        let stripes = count < 2_048 ? 1 : System.coreCount
+        bytes.withUnsafeBufferPointer { all in
+            let base = SharedBytes(buffer: all)
+            DispatchQueue.concurrentPerform(iterations: stripes) { stripe in
+                var index = stripe
+                while index < count {
+                    let line = UnsafeBufferPointer(rebasing: base.buffer[ranges[index]])
+                    let decoded: Decoded
+                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                        decoded = .blank
+                    } else {
+                        do throws(TraceError) {
+                            if let event = try TraceEventDecoder.decode(line: line, lineNumber: numbers[index], lenient: lenient) {
+                                decoded = .event(event)
+                            } else {
+                                decoded = .skipped
+                            }
+                        } catch {
+                            decoded = .failed(error)
+                        }
+                    }
+                    results.pointer[index] = decoded
+                    index += stripes
+                }
             }
         }
-        documents.append(Document(history: try builder.finish(), firstLine: documentStart))
+        return results.take()
+    }
+}
+
+/// Read-only bytes shared by the decoding stripes for the duration of one batch.
+struct SharedBytes: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+}
+
+/// Per-line results written by parallel stripes, each into its own slots.
+final class DecodedSlots: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<LineBatch.Decoded>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: .blank, count: count)
+    }
+    func take() -> [LineBatch.Decoded] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    deinit {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+}
+
+/// Feeds decoded lines, in order, into histories: one per file set, or one per meta line when a
+/// single file holds several.
+struct DocumentAssembler {
+    let paths: [String]
+    let lenient: Bool
+    var builder: HistoryBuilder
+    var documents: [TraceReader.Document] = []
+    var documentStart = 1
+    var sawContent = false
+    var pendingCutOff: Int? = nil
+
+    init(paths: [String], lenient: Bool) {
+        self.paths = paths
+        self.lenient = lenient
+        builder = HistoryBuilder(files: paths)
+    }
+
+    mutating func take(_ batch: LineBatch, file: Int) throws(TraceError) {
+        let path = paths[file]
+        for (index, decoded) in batch.decode(lenient: lenient).enumerated() {
+            let number = batch.numbers[index]
+            switch decoded {
+            case .blank: continue
+            case .skipped: builder.warnings.append("\(path):\(number): unknown event skipped (--lenient)")
+            case .failed(var error):
+                error.file = path
+                if !batch.terminated[index] && error.message.hasPrefix("invalid JSON") {
+                    // A recorder that crashed mid-write leaves a cut-off last line.
+                    pendingCutOff = number
+                    continue
+                }
+                throw error
+            case .event(var event):
+                event.file = file
+                do throws(TraceError) {
+                    if event.kind == .meta && sawContent && paths.count == 1 {
+                        documents.append(TraceReader.Document(history: try builder.finish(), firstLine: documentStart))
+                        builder = HistoryBuilder(files: paths)
+                        documentStart = number
+                        sawContent = false
+                    }
+                    try builder.add(event, isFirstLine: !sawContent)
+                } catch {
+                    var error = error
+                    error.file = path
+                    throw error
+                }
+                sawContent = true
+            }
+        }
+    }
+
+    /// A new file starts: its meta line may come first again.
+    mutating func endFile(_ file: Int) {
+        if let cutOff = pendingCutOff {
+            builder.warnings.append("\(paths[file]):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+        }
+        pendingCutOff = nil
+        sawContent = false
+    }
+
+    mutating func finish() throws(TraceError) -> [TraceReader.Document] {
+        if let cutOff = pendingCutOff {
+            builder.warnings.append("\(paths[paths.count - 1]):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+            pendingCutOff = nil
+        }
+        documents.append(TraceReader.Document(history: try builder.finish(), firstLine: documentStart))
         return documents
     }
 }

@@ -83,6 +83,19 @@ public struct Counterexample: Codable, Sendable, Equatable {
     }
 }
 
+/// Where a run's time went, and which procedure decided how many keys (for `bench` and tuning).
+public struct RunStatistics: Codable, Sendable, Equatable {
+    public var events: Int = 0
+    public var parseSeconds: Double = 0
+    public var orderSeconds: Double = 0
+    public var decideSeconds: Double = 0
+    public var keysByGraph: Int = 0
+    public var keysByZ3: Int = 0
+    /// Summed over keys decided by Z3 (workers run in parallel, so this can exceed wall time).
+    public var z3Seconds: Double = 0
+    public init() {}
+}
+
 /// The whole result of one `verify` run: the document `--format json` prints.
 public struct Report: Codable, Sendable, Equatable {
     /// Always `commitcheck-report/1`.
@@ -94,6 +107,8 @@ public struct Report: Codable, Sendable, Equatable {
     public var keys: [KeyResult]
     /// Things the user should know that are not verdicts (a cut-off last line, unchecked fetches).
     public var warnings: [String]
+    /// Timings and engine counts.
+    public var statistics: RunStatistics?
 
     public init(traces: [String], keys: [KeyResult], warnings: [String] = []) {
         self.traces = traces

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Workloads
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure verify on generated traces: wall time, events/s, peak memory, engines, Z3 time.",
+        discussion: "Build in release first for meaningful figures: swift build -c release && .build/release/commitcheck bench"
+    )
+
+    @Flag(help: "A small set of cases (seconds, not minutes).")
+    var quick = false
+
+    @Option(help: "Runs per case; the median is reported.")
+    var runs = 3
+
+    @Option(help: "Also write the results as JSON here.")
+    var json: String?
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+    }
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { FileOutput.standardError("\r\u{1B}[K\($0)") }
+        var results: [BenchmarkResult] = []
+        let header = "case                          events   wall s   events/s   peak MB  parse MB/s  graph   z3   z3 s  verdict"
+        FileOutput.standardOutput(header + "\n")
+        for benchmark in BenchmarkSuite.cases(quick: quick) {
+            let result = try runner.run(benchmark)
+            results.append(result)
+            FileOutput.standardError("\r\u{1B}[K")
+            FileOutput.standardOutput(Self.row(result) + "\n")
+        }
+        let reference = BenchmarkSuite.cases(quick: true)[1]
+        if let orjson = BenchmarkRunner.orjsonRate(of: reference, directory: directory),
+           let ours = results.first(where: { $0.name == reference.name })?.parseMegabytesPerSecond {
+            FileOutput.standardOutput(String(format: "parsing %@: commitcheck %.0f MB/s, orjson line by line %.0f MB/s (ratio %.2f)\n",
+                                             reference.name, ours, orjson, ours / orjson))
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileOutput.write(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: json)
+        }
+    }
+
+    static func row(_ r: BenchmarkResult) -> String {
+        func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let padding = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + padding : padding + text
+        }
+        return pad(r.name, 26, left: true) + pad(String(r.events), 10) + pad(String(format: "%.2f", r.wallSeconds), 9)
+            + pad(String(format: "%.0f", r.eventsPerSecond), 11) + pad(String(format: "%.0f", r.peakMegabytes), 10)
+            + pad(String(format: "%.0f", r.parseMegabytesPerSecond), 12) + pad(String(r.keysByGraph), 7)
+            + pad(String(r.keysByZ3), 5) + pad(String(format: "%.2f", r.z3Seconds), 7) + "  " + r.verdict
+    }
+}
