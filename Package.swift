@@ -39,5 +39,7 @@ let package = Package(
             dependencies: ["CommitCheck"],
             resources: []
         ),
+        // The HTML report, down to rendering it in headless Chromium.
+        .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),
     ]
 )

@@ -55,11 +55,14 @@ public struct Verifier: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let documents = try TraceReader(lenient: options.lenient).readDocuments(paths: paths)
         let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        if documents.count == 1 {
-            var report = try verify(history: documents[0].history)
-            report.statistics?.parseSeconds = parseSeconds
-            return report
-        }
+        var report = try verify(documents: documents, paths: paths)
+        report.statistics?.parseSeconds = parseSeconds
+        return report
+    }
+
+    /// Verifies histories already read: one history, or each of a file's several on its own.
+    public func verify(documents: [TraceReader.Document], paths: [String]) throws(TraceError) -> Report {
+        if documents.count == 1 { return try verify(history: documents[0].history) }
         var keys: [KeyResult] = []
         var warnings: [String] = []
         for document in documents {

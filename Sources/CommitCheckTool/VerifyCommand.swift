@@ -27,6 +27,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Also write the report to this file.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML timeline of the report to this file.", valueName: "file"))
+    var html: String?
+
     @Option(help: "auto: graph fast path where exact, Z3 for the rest; z3: Z3 for every key.")
     var engine: Engine = .auto
 
@@ -74,9 +77,11 @@ struct VerifyCommand: ParsableCommand {
         }
         interrupt.resume()
         defer { interrupt.cancel() }
+        let documents: [TraceReader.Document]
         let report: Report
         do {
-            report = try Verifier(options: options).verify(paths: traces)
+            documents = try TraceReader(lenient: lenient).readDocuments(paths: traces)
+            report = try Verifier(options: options).verify(documents: documents, paths: traces)
         } catch {
             FileOutput.standardError("error: \(error)\n")
             throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
@@ -88,6 +93,10 @@ struct VerifyCommand: ParsableCommand {
         if let counterexample {
             let traces = report.keys.compactMap { $0.verdict == .violated || $0.verdict == .possible ? $0.counterexample?.subTrace : nil }
             try FileOutput.write(traces.joined(), to: counterexample)
+        }
+        if let html {
+            if documents.count > 1 { FileOutput.standardError("warning: --html shows the first of \(documents.count) histories in this file\n") }
+            try FileOutput.write(HTMLReporter.render(history: documents[0].history, report: report), to: html)
         }
         let code = report.exitCode(failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }

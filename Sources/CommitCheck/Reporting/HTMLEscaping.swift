@@ -1,0 +1,34 @@
+/// Escaping for text that goes into the HTML report.
+///
+/// Every string that comes from a trace (proc and thread names, commit ids, topics) is untrusted: a
+/// proc named `<script>` must show as text, never become markup. One function serves element text,
+/// attribute values (always written in double quotes) and inline SVG alike.
+enum HTMLEscaping {
+    /// Escapes `&`, `<`, `>`, `"` and `'`, and drops control characters that XML forbids.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            case "\n", "\t", "\r": result.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0xFFFE...0xFFFF).contains(scalar.value) {
+                    result += "\u{FFFD}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Shortens a label to `limit` characters, marking the cut with an ellipsis.
+    static func shorten(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(max(1, limit - 1))) + "\u{2026}"
+    }
+}

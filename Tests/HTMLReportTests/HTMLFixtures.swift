@@ -1,0 +1,69 @@
+import Foundation
+@testable import CommitCheck
+
+/// Paths, processes and page inspection shared by the HTML report tests.
+enum HTMLFixtures {
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let histories = packageRoot.appendingPathComponent("histories")
+    /// Where the tests leave the pages and screenshots they make, for people to look at.
+    static let outputDirectory = packageRoot.appendingPathComponent(".build/html-report")
+
+    /// Reads and verifies a history from `histories/`.
+    static func verify(_ name: String) throws -> (History, Report) {
+        let history = try TraceReader().read(paths: [histories.appendingPathComponent(name).path])
+        return (history, try Verifier().verify(history: history))
+    }
+
+    /// Reads and verifies a history held in memory.
+    static func verify(jsonl: String) throws -> (History, Report) {
+        let history = try TraceReader().read(bytes: Array(jsonl.utf8), name: "inline.jsonl")
+        return (history, try Verifier().verify(history: history))
+    }
+
+    /// The `data-line` of every highlighted mark on a page.
+    static func highlightedLines(_ page: String) -> [Int] {
+        page.matches(of: /<g class="mark [^"]*highlighted[^"]*" data-line="(\d+)"/).compactMap { Int($0.output.1) }
+    }
+
+    /// Why a document is not well-formed XML (Python's expat parser), or nil when it is.
+    ///
+    /// Foundation's XMLParser on Linux accepts mismatched tags, so it cannot judge escaping.
+    static func xmlProblem(_ document: String) throws -> String? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-\(UUID().uuidString).xml")
+        try document.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try run("/usr/bin/env", ["python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", file.path], seconds: 60)
+        return result.code == 0 ? nil : result.err.split(separator: "\n").last.map(String.init) ?? "exit \(result.code)"
+    }
+
+    /// The built `commitcheck` executable.
+    static var executable: URL {
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("commitcheck"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("commitcheck"),
+            packageRoot.appendingPathComponent(".build/debug/commitcheck"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+    }
+
+    /// Runs a program under coreutils `timeout` (killed 5 s after the limit); returns code, stdout, stderr.
+    static func run(_ program: String, _ arguments: [String], seconds: Int) throws -> (code: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "5", String(seconds), program] + arguments
+        process.currentDirectoryURL = packageRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read stderr concurrently so neither pipe can fill up and stall the child.
+        nonisolated(unsafe) var errData = Data()
+        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
