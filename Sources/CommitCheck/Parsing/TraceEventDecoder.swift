@@ -189,6 +189,9 @@ struct FieldReader {
         result.reserveCapacity(members.count)
         for (key, offsetValue) in members {
             let partition = try partition(key, field: field, line: line)
+            if result.contains(where: { $0.0 == partition }) {
+                throw TraceError(line: line, field: field, message: "partition \(partition) appears twice ('\(key)')")
+            }
             let offset = try integer(offsetValue, field: "\(field).\(key)", line: line)
             if offset < (allowNegative ? -1 : 0) {
                 throw TraceError(line: line, field: "\(field).\(key)", message: allowNegative

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import CommitCheck
+
+/// Nothing a trace contains may crash, hang or fool the checker (issue 9). Cases not here are in
+/// BadInputTests (JSON-level hostility: huge integers, duplicate keys, deep nesting, NUL, bad UTF-8).
+@Suite struct HostileInputTests {
+    func write(_ text: String, _ name: String = "trace.jsonl") throws -> (URL, URL) {
+        let directory = try Fixtures.temporaryDirectory()
+        let file = directory.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return (directory, file)
+    }
+
+    @Test func emptyFileHasNoKeysAndPasses() throws {
+        let (directory, file) = try write("")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Fixtures.run(["verify", file.path])
+        #expect(run.code == 0)
+        #expect(run.out.contains("0 key(s)"))
+    }
+
+    @Test func fileOfOnlyMetaPasses() throws {
+        let (directory, file) = try write("{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try Fixtures.run(["verify", file.path]).code == 0)
+    }
+
+    @Test func veryLongLineIsReadWhole() throws {
+        // A 2 MB line (longer than the reader's first block) with a long unknown field.
+        let padding = String(repeating: "x", count: 2 << 20)
+        let text = "{\"ev\":\"build\",\"proc\":\"p\",\"commit\":\"c\",\"group\":\"g\",\"offsets\":{\"t/0\":1},\"note\":\"\(padding)\"}\n"
+        let (directory, file) = try write(text)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = try Verifier().verify(paths: [file.path])
+        #expect(report.keys.count == 1 && report.keys[0].verdict == .holds)
+    }
+
+    @Test func tenThousandProcesses() throws {
+        var lines = ["{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}"]
+        for index in 0..<10_000 {
+            lines.append("{\"ev\":\"build\",\"proc\":\"p\(index)\",\"ts\":\(index),\"commit\":\"c\(index)\",\"group\":\"g\",\"offsets\":{\"t/\(index % 7)\":\(index)}}")
+            lines.append("{\"ev\":\"send\",\"proc\":\"p\(index)\",\"ts\":\(index + 1),\"commit\":\"c\(index)\"}")
+        }
+        let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = try Verifier().verify(paths: [file.path])
+        // Monotonic clocks do not order processes: every partition with two commits may regress.
+        #expect(report.keys.count == 7)
+        #expect(report.keys.allSatisfy { $0.verdict == .possible })
+    }
+
+    @Test func commitIdsCollidingAcrossProcessesAreRejected() throws {
+        // Commit ids are unique in a history by design (they join a proxy's and a client's events),
+        // so two processes building "c1" is an error naming both lines, not a silent merge.
+        let (directory, file) = try write("""
+        {"ev":"build","proc":"a","commit":"c1","group":"g","offsets":{"t/0":5}}
+        {"ev":"build","proc":"b","commit":"c1","group":"g","offsets":{"t/0":3}}
+
+        """)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Fixtures.run(["verify", file.path])
+        #expect(run.code == 2)
+        #expect(run.err.contains(":2: field 'commit': second build of commit 'c1' (first at line 1)"))
+    }
+
+    @Test func samePartitionTwiceInOneCommitIsRejected() throws {
+        #expect(throws: TraceError.self) {
+            _ = try Fixtures.history("{\"ev\":\"build\",\"proc\":\"p\",\"commit\":\"c\",\"group\":\"g\",\"offsets\":{\"t/0\":1,\"t/00\":2}}\n")
+        }
+    }
+
+    @Test func timestampsBackwardsWithinAThreadAreAContradiction() throws {
+        // Program order says line 1 before line 2; the clock says the reverse: no schedule exists,
+        // so no verdict could be honest. It is bad input, naming both lines.
+        do {
+            let history = try Fixtures.history("""
+            {"ev":"build","proc":"p","ts":20,"commit":"c","group":"g","offsets":{"t/0":1}}
+            {"ev":"send","proc":"p","ts":10,"commit":"c"}
+
+            """)
+            _ = try Verifier().verify(history: history)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.line == 1 && error.relatedLines == [2])
+        }
+    }
+
+    @Test func binaryGarbageIsAnErrorNotACrash() throws {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0..<300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            _ = try? TraceReader().read(bytes: bytes)
+        }
+    }
+
+    @Test func stuckKeyBecomesUnknownUnderTimeout() throws {
+        // Thousands of commits in flight on one shared connection without timestamps: Z3 has to
+        // search; with a tiny budget the key must come out unknown (exit 3), never hang.
+        var lines = ["{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}"]
+        for index in 0..<400 {
+            let thread = "T\(index % 4)"
+            lines.append("{\"ev\":\"build\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"group\":\"g\",\"offsets\":{\"t/0\":\((index * 7919) % 400)}}")
+            lines.append("{\"ev\":\"send\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"conn\":\"k\"}")
+        }
+        let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let started = Date()
+        let run = try Fixtures.run(["verify", "--timeout", "0.05", "--minimize-timeout", "1", file.path])
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(run.code == 3 || run.code == 1, "\(run.out)\(run.err)")
+        if run.code == 3 { #expect(run.out.contains("unknown")) }
+    }
+}
+
+extension HostileInputTests {
+    @Test func sigintPrintsWhatWasDecidedSoFar() throws {
+        var lines = ["{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}"]
+        for index in 0..<400 {
+            let thread = "T\(index % 4)"
+            lines.append("{\"ev\":\"build\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"group\":\"g\",\"offsets\":{\"t/0\":\((index * 7919) % 400)}}")
+            lines.append("{\"ev\":\"send\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"conn\":\"k\"}")
+        }
+        // A key the fast path decides at once, next to the stuck one.
+        lines.append("{\"ev\":\"build\",\"proc\":\"q\",\"commit\":\"easy\",\"group\":\"h\",\"offsets\":{\"t/0\":1}}")
+        let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = Fixtures.executable
+        process.arguments = ["verify", "--engine", "z3", file.path]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate(); Issue.record("still running 30 s after SIGINT") }
+        process.waitUntilExit()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(errors.contains("interrupted"))
+        #expect(process.terminationStatus == 3, "\(output)")
+        #expect(output.contains("g t/0  monotonic: unknown"))
+        #expect(output.contains("2 key(s)"))
+    }
+}
