@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "commitcheck", targets: ["CommitCheckTool"]),
         .library(name: "CommitCheck", targets: ["CommitCheck"]),
+        .library(name: "CommitCheckTesting", targets: ["CommitCheckTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,8 @@ let package = Package(
         .target(name: "Z3", dependencies: ["CZ3"]),
         // The checker: parsing -> history -> constraints -> solving -> minimizing -> reporting.
         .target(name: "CommitCheck", dependencies: ["Z3"]),
+        // One call that fails the current XCTest or Swift Testing test with the counterexample.
+        .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
         .target(name: "Workloads"),
         // The thin `commitcheck` executable.
@@ -34,6 +37,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
+        .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck"]),
         .testTarget(
             name: "CommitCheckTests",
             dependencies: ["CommitCheck"],
