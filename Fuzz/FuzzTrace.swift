@@ -1,0 +1,26 @@
+// libFuzzer entry: bytes -> trace parser -> (when they parse) the verifier with small budgets.
+// Built by scripts/fuzz with swiftc (a SwiftPM executable built with -sanitize=fuzzer does not link).
+import CommitCheck
+
+private let options: VerifyOptions = {
+    var options = VerifyOptions(engine: .auto, timeout: 0.2)
+    options.minimizeTimeout = 0.2
+    options.jobs = 1
+    return options
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTrace(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    guard let history = try? TraceReader(lenient: size % 2 == 0).read(bytes: bytes, name: "fuzz") else { return 0 }
+    guard history.events.count <= 40 else { return 0 }
+    // Both engines must agree whenever both decide (a soundness check, not just a crash check).
+    var z3 = options
+    z3.engine = .z3
+    guard let fast = try? Verifier(options: options).verify(history: history),
+          let slow = try? Verifier(options: z3).verify(history: history) else { return 0 }
+    for (a, b) in zip(fast.keys, slow.keys) where a.verdict != .unknown && b.verdict != .unknown && a.verdict != b.verdict {
+        fatalError("engines disagree on \(a.keyDescription) \(a.property): auto \(a.verdict), z3 \(b.verdict)")
+    }
+    return 0
+}
