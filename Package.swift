@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Z3", dependencies: ["CZ3"]),
         // The checker: parsing -> history -> constraints -> solving -> minimizing -> reporting.
         .target(name: "CommitCheck", dependencies: ["Z3"]),
+        // Register histories from Jepsen/Knossos and Porcupine: the linearizability engine opened to peers' data.
+        .target(name: "RegisterHistories", dependencies: ["CommitCheck", "Z3"]),
         // One call that fails the current XCTest or Swift Testing test with the counterexample.
         .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
@@ -32,11 +34,13 @@ let package = Package(
             name: "CommitCheckTool",
             dependencies: [
                 "CommitCheck",
+                "RegisterHistories",
                 "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
+        .testTarget(name: "RegisterHistoriesTests", dependencies: ["RegisterHistories", "CommitCheck"]),
         .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck"]),
         .testTarget(
             name: "CommitCheckTests",

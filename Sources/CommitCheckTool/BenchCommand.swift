@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Workloads
+import RegisterHistories
+import Dispatch
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +20,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the results as JSON here.")
     var json: String?
 
+    @Option(help: "Porcupine's etcd histories, timed as a set (skipped when the folder is missing).")
+    var etcd = "../shared/peer-histories/porcupine-etcd"
+
+    @Flag(help: "Only time the etcd register histories.")
+    var etcdOnly = false
+
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
     }
@@ -28,6 +36,8 @@ struct BenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { FileOutput.standardError("\r\u{1B}[K\($0)") }
+        if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") { try timeEtcd() }
+        if etcdOnly { return }
         var results: [BenchmarkResult] = []
         let header = "case                          events   wall s   events/s   peak MB  parse MB/s  graph   z3   z3 s  verdict"
         FileOutput.standardOutput(header + "\n")
@@ -48,6 +58,27 @@ struct BenchCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try FileOutput.write(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: json)
         }
+    }
+
+    /// Parses and checks every labelled etcd history, `runs` times; prints the median and the matches.
+    func timeEtcd() throws {
+        let expected = try String(contentsOfFile: etcd + "/EXPECTED.tsv", encoding: .utf8).split(separator: "\n")
+            .map { $0.split(separator: "\t") }.filter { $0.count == 2 }
+        var times: [Double] = []
+        var matched = 0
+        for _ in 0..<max(runs, 5) {
+            matched = 0
+            let started = DispatchTime.now().uptimeNanoseconds
+            for row in expected {
+                let history = try RegisterHistoryCheck.read(path: etcd + "/" + row[0], source: .porcupineEtcd, model: .casRegister, initial: nil)
+                let linearizable = LinearizabilityChecker(history: history).check() == .linearizable
+                if linearizable == (row[1] == "linearizable") { matched += 1 }
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        }
+        let median = times.sorted()[times.count / 2]
+        FileOutput.standardOutput(String(format: "porcupine etcd set: %d/%d histories match EXPECTED.tsv; parse + check all: median %.3f s of %d runs\n",
+                                         matched, expected.count, median, times.count))
     }
 
     static func row(_ r: BenchmarkResult) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommitCheck
+import RegisterHistories
 import Dispatch
 import Foundation
 
@@ -39,6 +40,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "possible: violated and possible fail the run; violated: only violated does.")
     var failOn: FailurePolicy = .possible
 
+    @OptionGroup(title: "Register histories")
+    var registers: RegisterHistoryOptions
+
     @Flag(help: "Skip unknown event kinds instead of failing.")
     var lenient = false
 
@@ -77,6 +81,18 @@ struct VerifyCommand: ParsableCommand {
         }
         interrupt.resume()
         defer { interrupt.cancel() }
+        if let source = registers.from {
+            let report: Report
+            do {
+                report = try RegisterHistoryCheck.run(paths: traces, source: source, model: registers.model, initial: registers.initial,
+                                                      timeout: timeout, minimizeTimeout: minimizeTimeout)
+            } catch {
+                FileOutput.standardError("error: \(error)\n")
+                throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
+            }
+            try finish(report)
+            return
+        }
         let documents: [TraceReader.Document]
         let report: Report
         do {
@@ -86,10 +102,6 @@ struct VerifyCommand: ParsableCommand {
             FileOutput.standardError("error: \(error)\n")
             throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
         }
-        for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = format.render(report, failOn: failOn)
-        FileOutput.standardOutput(rendered)
-        if let output { try FileOutput.write(rendered, to: output) }
         if let counterexample {
             let traces = report.keys.compactMap { $0.verdict == .violated || $0.verdict == .possible ? $0.counterexample?.subTrace : nil }
             try FileOutput.write(traces.joined(), to: counterexample)
@@ -98,6 +110,15 @@ struct VerifyCommand: ParsableCommand {
             if documents.count > 1 { FileOutput.standardError("warning: --html shows the first of \(documents.count) histories in this file\n") }
             try FileOutput.write(HTMLReporter.render(history: documents[0].history, report: report), to: html)
         }
+        try finish(report)
+    }
+
+    /// Prints the report in the chosen format (and to --output), then exits with its code.
+    private func finish(_ report: Report) throws {
+        for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
+        let rendered = format.render(report, failOn: failOn)
+        FileOutput.standardOutput(rendered)
+        if let output { try FileOutput.write(rendered, to: output) }
         let code = report.exitCode(failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }
     }

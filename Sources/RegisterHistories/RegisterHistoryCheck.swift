@@ -1,0 +1,90 @@
+import CommitCheck
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a register history comes from.
+public enum HistorySource: String, Sendable, CaseIterable {
+    /// Jepsen/Knossos EDN op histories (Knossos semantics).
+    case jepsen
+    /// The Jepsen etcd logs of Porcupine's test data (Porcupine semantics).
+    case porcupineEtcd = "porcupine-etcd"
+}
+
+/// Checks register histories for linearizability and reports like `verify` does.
+public enum RegisterHistoryCheck {
+    /// Why a register history cannot be read: the file and where in it.
+    public struct ReadError: Error, CustomStringConvertible {
+        public var path: String
+        public var underlying: EDNError
+        public var description: String { "\(path):\(underlying)" }
+    }
+
+    /// Reads a history file.
+    public static func read(path: String, source: HistorySource, model: RegisterModel, initial: String?) throws -> RegisterHistory {
+        guard let file = fopen(path, "r") else {
+            throw ReadError(path: path, underlying: EDNError(line: 0, column: 0, message: "cannot read: \(String(cString: strerror(errno)))"))
+        }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        fclose(file)
+        let text = String(decoding: bytes, as: UTF8.self)
+        do {
+            switch source {
+            case .jepsen: return try JepsenHistory.parse(text, model: model, initial: initial)
+            case .porcupineEtcd: return try PorcupineEtcdLog.parse(text)
+            }
+        } catch {
+            throw ReadError(path: path, underlying: error)
+        }
+    }
+
+    /// Checks each file; one `linearizable` key per file, named after it.
+    public static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
+                           timeout: Double?, minimizeTimeout: Double = 10) throws -> Report {
+        var keys: [KeyResult] = []
+        for path in paths {
+            let history = try read(path: path, source: source, model: model, initial: initial)
+            keys.append(check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout))
+        }
+        return Report(traces: paths, keys: keys)
+    }
+
+    /// Search first; Z3 for what the search cannot close in its budget.
+    public static func check(_ history: RegisterHistory, name: String, timeout: Double?, minimizeTimeout: Double) -> KeyResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        var result = KeyResult(register: name, property: .linearizable, verdict: .unknown, engine: "search")
+        switch LinearizabilityChecker(history: history, timeout: timeout).check() {
+        case .linearizable:
+            result.verdict = .holds
+            result.reason = "a linearization of all \(history.operations.count) operations exists"
+        case .notLinearizable:
+            result.verdict = .violated
+            result.reason = "no order of the operations respects real time and the register"
+            result.counterexample = RegisterExplainer(history: history, budget: minimizeTimeout).counterexample()
+        case .timedOut:
+            result.engine = "z3"
+            let remaining = timeout.map { max($0 - elapsed(), 0.1) }
+            let answer = (try? RegisterZ3Encoding(history: history, timeoutMilliseconds: remaining.map { UInt32($0 * 1000) }).isLinearizable()) ?? nil
+            switch answer {
+            case true?:
+                result.verdict = .holds
+                result.reason = "Z3 finds a linearization (the search ran out of time)"
+            case false?:
+                result.verdict = .violated
+                result.reason = "Z3 proves no linearization exists (the search ran out of time)"
+            default:
+                result.reason = "neither the search nor Z3 decided within --timeout"
+            }
+        }
+        result.seconds = elapsed()
+        return result
+    }
+}
