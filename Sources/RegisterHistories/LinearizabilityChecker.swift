@@ -33,11 +33,6 @@ public struct LinearizabilityChecker {
         public var candidates: [Int]
     }
 
-    struct MemoKey: Hashable {
-        var bits: [UInt64]
-        var state: Int
-    }
-
     public func check() -> Outcome {
         let ops = history.operations
         let count = ops.count
@@ -83,7 +78,7 @@ public struct LinearizabilityChecker {
         }
 
         var placed = [UInt64](repeating: 0, count: (count + 63) / 64)
-        var memo = Set<MemoKey>()
+        var memo = MemoTable(words: placed.count)
         var stack: [(call: Int, state: Int)] = []
         var state = history.initial
         var entry = next[head]
@@ -98,7 +93,7 @@ public struct LinearizabilityChecker {
                 let op = current.op
                 if let newState = RegisterModel.step(state, ops[op].effect) {
                     placed[op >> 6] |= 1 << UInt64(op & 63)
-                    if memo.insert(MemoKey(bits: placed, state: newState)).inserted {
+                    if memo.insert(placed, state: newState) {
                         stack.append((entry, state))
                         state = newState
                         lift(entry)
