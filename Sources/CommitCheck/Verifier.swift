@@ -27,6 +27,9 @@ public struct VerifyOptions: Sendable {
     public var cancellation: Cancellation? = nil
     /// Z3's memory limit in megabytes (`nil`: none); past it a key is `unknown`.
     public var maxMemoryMegabytes: Int? = nil
+    /// Check only the keys of shard `index` of `count` (by a stable hash of the key), for running one
+    /// trace on several machines; the JSON reports of all shards together cover every key once.
+    public var shard: (index: Int, count: Int)? = nil
     /// Shrink counterexamples to 1-minimal sub-traces (re-verifying each candidate).
     public var minimize = true
     /// Seconds of minimisation per bad key before settling for a non-minimal sub-trace.
@@ -81,7 +84,8 @@ public struct Verifier: Sendable {
         let order = HappensBefore(graph: graph)
         let ordered = DispatchTime.now().uptimeNanoseconds
         let members = history.membersByKey()
-        let keys = members.keys.sorted()
+        let shard = options.shard
+        let keys = members.keys.sorted().filter { shard == nil || $0.shard(of: shard!.count) == shard!.index }
         let results = ResultSlots(count: keys.count)
         let options = self.options
         DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(keys.count, 1))) { worker in

@@ -49,6 +49,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Z3's memory limit in megabytes; a key past it is unknown.")
     var maxMemory: Int?
 
+    @Option(help: ArgumentHelp("Check only shard i of n of the keys (0-based), e.g. 2/8; merge the shards' JSON reports.", valueName: "i/n"))
+    var shard: String?
+
     @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
     var explain = false
 
@@ -63,6 +66,7 @@ struct VerifyCommand: ParsableCommand {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if !(minimizeTimeout >= 0) { throw ValidationError("--minimize-timeout must be zero or more seconds") }
         if let maxMemory, maxMemory < 1 { throw ValidationError("--max-memory must be a positive number of megabytes") }
+        if shard != nil && parsedShard == nil { throw ValidationError("--shard takes i/n with 0 <= i < n, e.g. 0/4") }
     }
 
     func run() throws {
@@ -70,6 +74,7 @@ struct VerifyCommand: ParsableCommand {
         options.explain = explain
         options.minimizeTimeout = minimizeTimeout
         options.maxMemoryMegabytes = maxMemory
+        options.shard = parsedShard
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
@@ -111,6 +116,13 @@ struct VerifyCommand: ParsableCommand {
             try FileOutput.write(HTMLReporter.render(history: documents[0].history, report: report), to: html)
         }
         try finish(report)
+    }
+
+    var parsedShard: (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0, index >= 0, index < count else { return nil }
+        return (index, count)
     }
 
     /// Prints the report in the chosen format (and to --output), then exits with its code.

@@ -44,3 +44,19 @@ import Testing
         if result.code == 3 { #expect(result.out.contains("unknown")) }
     }
 }
+
+extension CommandTests {
+    @Test func shardsPartitionTheKeys() throws {
+        let path = Fixtures.histories.appendingPathComponent("two-groups.jsonl").path
+        let all = try Verifier().verify(paths: [path]).keys.map(\.keyDescription).sorted()
+        var union: [String] = []
+        for index in 0..<3 {
+            var options = VerifyOptions()
+            options.shard = (index, 3)
+            union += try Verifier(options: options).verify(paths: [path]).keys.map(\.keyDescription)
+        }
+        #expect(union.sorted() == all)
+        #expect(PartitionKey(group: "g", partition: TopicPartition(topic: "t", partition: 1)).shard(of: 8)
+                == PartitionKey(group: "g", partition: TopicPartition(topic: "t", partition: 1)).shard(of: 8))
+    }
+}
