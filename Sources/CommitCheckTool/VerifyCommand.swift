@@ -99,10 +99,13 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         let documents: [TraceReader.Document]
-        let report: Report
+        var report: Report
         do {
+            let started = DispatchTime.now().uptimeNanoseconds
             documents = try TraceReader(lenient: lenient).readDocuments(paths: traces)
+            let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             report = try Verifier(options: options).verify(documents: documents, paths: traces)
+            report.statistics?.parseSeconds = parseSeconds
         } catch {
             FileOutput.standardError("error: \(error)\n")
             throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
