@@ -66,14 +66,22 @@ public struct TraceReader {
             assembler.builder.events.reserveCapacity(assembler.builder.events.count + reader.fileSize / 90)
             var batch = LineBatch()
             var thrown: TraceError? = nil
+            // Pipeline: batch k+1 decodes on the other cores while this thread builds the history
+            // from batch k (building is sequential: commits refer to each other across lines).
+            var inFlight: DecodingBatch? = nil
+            let lenient = self.lenient
             let failure = reader.forEachLine { line in
                 batch.append(line.bytes, number: line.number, terminated: line.terminated)
                 guard batch.isFull else { return true }
-                do throws(TraceError) { try assembler.take(batch, file: fileIndex) } catch { thrown = error; return false }
-                batch.removeAll()
+                let next = DecodingBatch(batch, lenient: lenient)
+                batch = LineBatch()
+                defer { inFlight = next }
+                guard let previous = inFlight else { return true }
+                do throws(TraceError) { try assembler.take(previous.wait(), of: previous.batch, file: fileIndex) } catch { thrown = error; return false }
                 return true
             }
             if let thrown { throw thrown }
+            if let previous = inFlight { try assembler.take(previous.wait(), of: previous.batch, file: fileIndex) }
             switch failure {
             case .tooLong(let line)?:
                 throw TraceError(file: path, line: line, message: "line longer than \(LineReader.maximumLineLength >> 20) MiB")
@@ -156,6 +164,27 @@ struct LineBatch {
     }
 }
 
+/// A batch being decoded in the background.
+final class DecodingBatch: @unchecked Sendable {
+    let batch: LineBatch
+    private var results: [LineBatch.Decoded] = []
+    private let done = DispatchGroup()
+
+    init(_ batch: LineBatch, lenient: Bool) {
+        self.batch = batch
+        done.enter()
+        DispatchQueue.global().async {
+            self.results = batch.decode(lenient: lenient)
+            self.done.leave()
+        }
+    }
+
+    func wait() -> [LineBatch.Decoded] {
+        done.wait()
+        return results
+    }
+}
+
 /// Read-only bytes shared by the decoding stripes for the duration of one batch.
 struct SharedBytes: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<UInt8>
@@ -195,8 +224,12 @@ struct DocumentAssembler {
     }
 
     mutating func take(_ batch: LineBatch, file: Int) throws(TraceError) {
+        try take(batch.decode(lenient: lenient), of: batch, file: file)
+    }
+
+    mutating func take(_ results: [LineBatch.Decoded], of batch: LineBatch, file: Int) throws(TraceError) {
         let path = paths[file]
-        for (index, decoded) in batch.decode(lenient: lenient).enumerated() {
+        for (index, decoded) in results.enumerated() {
             let number = batch.numbers[index]
             switch decoded {
             case .blank: continue
