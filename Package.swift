@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "CommitCheck", dependencies: ["Z3"]),
         // Register histories from Jepsen/Knossos and Porcupine: the linearizability engine opened to peers' data.
         .target(name: "RegisterHistories", dependencies: ["CommitCheck", "Z3"]),
+        // A deterministic simulation of Sarama-style commit strategies, and the analysis of many runs.
+        .target(name: "Simulation", dependencies: ["CommitCheck"]),
         // One call that fails the current XCTest or Swift Testing test with the counterexample.
         .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
@@ -35,11 +37,13 @@ let package = Package(
             dependencies: [
                 "CommitCheck",
                 "RegisterHistories",
+                "Simulation",
                 "Workloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "CommitCheck"]),
         .testTarget(name: "RegisterHistoriesTests", dependencies: ["RegisterHistories", "CommitCheck"]),
         .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck"]),
         .testTarget(
