@@ -26,7 +26,7 @@ let package = Package(
         // Register histories from Jepsen/Knossos and Porcupine: the linearizability engine opened to peers' data.
         .target(name: "RegisterHistories", dependencies: ["CommitCheck", "Z3"]),
         // A deterministic simulation of Sarama-style commit strategies, and the analysis of many runs.
-        .target(name: "Simulation", dependencies: ["CommitCheck"]),
+        .target(name: "Simulation", dependencies: ["CommitCheck", "Workloads"]),
         // One call that fails the current XCTest or Swift Testing test with the counterexample.
         .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
@@ -44,11 +44,11 @@ let package = Package(
         ),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "CommitCheck"]),
-        .testTarget(name: "RegisterHistoriesTests", dependencies: ["RegisterHistories", "CommitCheck"]),
+        .testTarget(name: "RegisterHistoriesTests", dependencies: ["RegisterHistories", "CommitCheck", "Workloads"]),
         .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck"]),
         .testTarget(
             name: "CommitCheckTests",
-            dependencies: ["CommitCheck"],
+            dependencies: ["CommitCheck", "Workloads"],
             resources: []
         ),
         // The HTML report, down to rendering it in headless Chromium.

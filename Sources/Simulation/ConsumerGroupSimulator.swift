@@ -1,3 +1,4 @@
+import Workloads
 /// A deterministic simulation of a Sarama-style consumer group's commit path.
 ///
 /// Every consumer process runs one goroutine per partition (process a message, mark its offset,

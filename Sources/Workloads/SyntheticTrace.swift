@@ -75,15 +75,27 @@ public struct SyntheticTrace: Sendable, CustomStringConvertible {
     }
 }
 
-/// A small seedable generator (SplitMix64): benchmarks must be repeatable.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: a seedable generator, because runs must be repeatable and the standard library's
+/// generator cannot be seeded. Shared by the benchmark workloads, the simulator and the tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// An exponential sample with the given mean, rounded to whole nanoseconds.
+    public mutating func exponential(mean: Int) -> Int {
+        guard mean > 0 else { return 0 }
+        let uniform = (Double(next() >> 11) + 0.5) / Double(1 << 53)
+        return Int(-Double(mean) * log(uniform))
+    }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -97,12 +97,7 @@ import Testing
     @Test func stuckKeyBecomesUnknownUnderTimeout() throws {
         // Thousands of commits in flight on one shared connection without timestamps: Z3 has to
         // search; with a tiny budget the key must come out unknown (exit 3), never hang.
-        var lines = ["{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}"]
-        for index in 0..<400 {
-            let thread = "T\(index % 4)"
-            lines.append("{\"ev\":\"build\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"group\":\"g\",\"offsets\":{\"t/0\":\((index * 7919) % 400)}}")
-            lines.append("{\"ev\":\"send\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"conn\":\"k\"}")
-        }
+        var lines = Self.stuckKeyLines()
         let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
         defer { try? FileManager.default.removeItem(at: directory) }
         let started = Date()
@@ -114,13 +109,20 @@ import Testing
 }
 
 extension HostileInputTests {
-    @Test func sigintPrintsWhatWasDecidedSoFar() throws {
+    /// 400 commits with scattered offsets sent by four threads on one connection without
+    /// timestamps: thousands of open connection orders that only Z3 can sort out, slowly.
+    static func stuckKeyLines() -> [String] {
         var lines = ["{\"ev\":\"meta\",\"format\":\"commitcheck/1\"}"]
         for index in 0..<400 {
             let thread = "T\(index % 4)"
             lines.append("{\"ev\":\"build\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"group\":\"g\",\"offsets\":{\"t/0\":\((index * 7919) % 400)}}")
             lines.append("{\"ev\":\"send\",\"proc\":\"p\",\"thread\":\"\(thread)\",\"commit\":\"c\(index)\",\"conn\":\"k\"}")
         }
+        return lines
+    }
+
+    @Test func sigintPrintsWhatWasDecidedSoFar() throws {
+        var lines = Self.stuckKeyLines()
         // A key the fast path decides at once, next to the stuck one.
         lines.append("{\"ev\":\"build\",\"proc\":\"q\",\"commit\":\"easy\",\"group\":\"h\",\"offsets\":{\"t/0\":1}}")
         let (directory, file) = try write(lines.joined(separator: "\n") + "\n")

@@ -1,16 +1,7 @@
-/// A small seeded generator (SplitMix64): tests must be repeatable, and the standard library's
-/// generator cannot be seeded.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import Workloads
+
+/// The tests' seeded generator.
+typealias SeededGenerator = SplitMix64
 
 /// Random small `commitcheck/1` traces exercising every rule: threads, processes, timestamps
 /// (monotonic and wall with skew), builds with and without sends, wire-only sends, connections,

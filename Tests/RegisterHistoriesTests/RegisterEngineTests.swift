@@ -2,23 +2,13 @@ import Foundation
 import Testing
 @testable import RegisterHistories
 @testable import CommitCheck
+import Workloads
 
 /// The search, Z3 and a brute-force enumerator agree; readers follow Knossos' and Porcupine's rules.
 @Suite struct RegisterEngineTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A random concurrent history of up to 6 operations on values 0...2, some open, some failed cas.
     static func randomHistory(seed: UInt64) -> RegisterHistory {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         var history = RegisterHistory(values: ["nil", "0", "1", "2"], initial: Int.random(in: 0...1, using: &random))
         var time = 0
         for process in 0..<Int.random(in: 1...6, using: &random) {

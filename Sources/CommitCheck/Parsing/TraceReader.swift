@@ -264,18 +264,19 @@ struct DocumentAssembler {
 
     /// A new file starts: its meta line may come first again.
     mutating func endFile(_ file: Int) {
-        if let cutOff = pendingCutOff {
-            builder.warnings.append("\(paths[file]):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
-        }
-        pendingCutOff = nil
+        reportCutOff(in: file)
         sawContent = false
     }
 
+    /// A recorder that crashed mid-write leaves a cut-off last line: warn, and check the rest.
+    private mutating func reportCutOff(in file: Int) {
+        guard let cutOff = pendingCutOff else { return }
+        builder.warnings.append("\(paths[file]):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
+        pendingCutOff = nil
+    }
+
     mutating func finish() throws(TraceError) -> [TraceReader.Document] {
-        if let cutOff = pendingCutOff {
-            builder.warnings.append("\(paths[paths.count - 1]):\(cutOff): last line is cut off (no line end, not valid JSON): ignored, the rest is checked")
-            pendingCutOff = nil
-        }
+        reportCutOff(in: paths.count - 1)
         documents.append(TraceReader.Document(history: try builder.finish(), firstLine: documentStart))
         return documents
     }
