@@ -51,6 +51,10 @@ enum RandomHistory {
             }
             if Int.random(in: 0..<6, using: &rng) == 0 {
                 events.append(#"{"ev":"apply","proc":"broker","thread":"log"\#(stamp()),"commit":"\#(id)"}"#)
+                // Now and then the broker log shows it twice.
+                if Int.random(in: 0..<4, using: &rng) == 0 {
+                    events.append(#"{"ev":"apply","proc":"broker","thread":"log","commit":"\#(id)"}"#)
+                }
             }
             switch Int.random(in: 0..<6, using: &rng) {
             case 0: break

@@ -36,10 +36,9 @@ public struct BruteForceEnumerator {
             }
         }
         var before = [[Bool]](repeating: [Bool](repeating: false, count: count), count: count)
-        var contradictory = false
-        func require(_ a: Int, _ b: Int) {
-            if a == b { contradictory = true } else { before[a][b] = true }
-        }
+        // Two `apply` events of one commit are one point: nothing to order between them (with an
+        // event in between, `apply c, x, apply c` still forms a cycle through x).
+        func require(_ a: Int, _ b: Int) { if a != b { before[a][b] = true } }
         let events = history.events
         for i in events.indices {
             for j in events.indices where i != j {
@@ -83,7 +82,6 @@ public struct BruteForceEnumerator {
             }
         }
         let keys = history.keys
-        if contradictory { return Dictionary(uniqueKeysWithValues: keys.map { ($0, .inconsistent) }) }
 
         // Per key: which commits may apply, which must.
         struct KeyCommits { var apply: [Int]; var offset: [Int]; var certain: [Bool]; var initial: Int?; var reads: [(point: Int, value: Int)] }
