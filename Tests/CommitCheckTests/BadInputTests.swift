@@ -90,3 +90,28 @@ import Testing
         #expect(history.commits.first?.offsets.first?.0 == TopicPartition(topic: "my/topic", partition: 0))
     }
 }
+
+/// Several files are one history, whatever order their events come in.
+@Suite struct MergedTraceTests {
+    @Test func buildInALaterFileThanItsAck() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let acks = directory.appendingPathComponent("broker-side.jsonl")
+        let builds = directory.appendingPathComponent("client.jsonl")
+        try """
+        {"ev":"apply","proc":"broker","commit":"c2"}
+        {"ev":"apply","proc":"broker","commit":"c1"}
+
+        """.write(to: acks, atomically: true, encoding: .utf8)
+        try """
+        {"ev":"build","proc":"client","thread":"a","commit":"c1","group":"g","offsets":{"t/0":11}}
+        {"ev":"build","proc":"client","thread":"b","commit":"c2","group":"g","offsets":{"t/0":12}}
+
+        """.write(to: builds, atomically: true, encoding: .utf8)
+        for order in [[acks.path, builds.path], [builds.path, acks.path]] {
+            let report = try Verifier().verify(paths: order)
+            // The broker applied 12, then 11.
+            #expect(report.keys.first?.verdict == .violated, "\(order)")
+        }
+    }
+}

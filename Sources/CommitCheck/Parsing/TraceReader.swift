@@ -342,7 +342,12 @@ struct HistoryBuilder {
                     throw error(event, field: "commit", "second build of commit '\(id)' (first at \(place(first)))", related: [events[first].line])
                 }
                 // A send carrying offsets came first (merged traces): the build must agree with it.
+                // Only an ack or apply came first: the build is where the offsets come from.
                 try checkSameRequest(commits[existing], event)
+                if commits[existing].offsets.isEmpty {
+                    commits[existing].offsets = event.offsets!
+                    commits[existing].group = event.group!
+                }
                 commits[existing].build = index
             } else {
                 commitIndex[id] = commits.count
