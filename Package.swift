@@ -8,9 +8,11 @@ let package = Package(
         .executable(name: "commitcheck", targets: ["CommitCheckTool"]),
         .library(name: "CommitCheck", targets: ["CommitCheck"]),
         .library(name: "CommitCheckTesting", targets: ["CommitCheckTesting"]),
+        .library(name: "CommitRecorder", targets: ["CommitRecorder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         // The C API of Z3, found through pkg-config.
@@ -29,8 +31,22 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["CommitCheck", "Workloads"]),
         // One call that fails the current XCTest or Swift Testing test with the counterexample.
         .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
+        // The in-process recorder for Swift clients: cheap, thread-safe, durable on flush. No dependencies.
+        .target(name: "CommitRecorder"),
+        // Kafka's wire protocol: framing, headers, OffsetCommit/OffsetFetch, broker addresses.
+        .target(name: "KafkaWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // Recording over the network: the trace collector clients stream to, and the Kafka recording proxy.
+        .target(
+            name: "Recording",
+            dependencies: [
+                "CommitCheck", "CommitRecorder", "KafkaWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
-        .target(name: "Workloads"),
+        .target(name: "Workloads", dependencies: ["CommitRecorder"]),
         // The thin `commitcheck` executable.
         .executableTarget(
             name: "CommitCheckTool",
@@ -39,6 +55,10 @@ let package = Package(
                 "RegisterHistories",
                 "Simulation",
                 "Workloads",
+                "CommitRecorder",
+                "Recording",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +71,12 @@ let package = Package(
             dependencies: ["CommitCheck", "Workloads"],
             resources: []
         ),
+        .testTarget(name: "CommitRecorderTests", dependencies: ["CommitRecorder", "CommitCheck"]),
+        .testTarget(
+            name: "KafkaWireTests",
+            dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "CommitCheck", "CommitRecorder"]),
         // The HTML report, down to rendering it in headless Chromium.
         .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),
     ]

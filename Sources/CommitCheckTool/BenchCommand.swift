@@ -26,6 +26,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only time the etcd register histories.")
     var etcdOnly = false
 
+    @Flag(help: "Only measure the recorder's cost per event (CommitRecorder, 1 and 4 threads).")
+    var recorder = false
+
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
     }
@@ -35,6 +38,7 @@ struct BenchCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        if recorder { return try timeRecorder(directory: directory) }
         let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { FileOutput.standardError("\r\u{1B}[K\($0)") }
         if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") { try timeEtcd() }
         if etcdOnly { return }
@@ -79,6 +83,23 @@ struct BenchCommand: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         FileOutput.standardOutput(String(format: "porcupine etcd set: %d/%d histories match EXPECTED.tsv; parse + check all: median %.3f s of %d runs\n",
                                          matched, expected.count, median, times.count))
+    }
+
+    /// Prints the recorder's cost per event, uncontended and with four threads on one recorder.
+    func timeRecorder(directory: String) throws {
+        let benchmark = RecorderBenchmark(eventsPerThread: quick ? 90_000 : 900_000, runs: max(runs, 5), directory: directory)
+        var results: [RecorderBenchmark.Result] = []
+        for threads in [1, 4] {
+            let result = try benchmark.run(threads: threads)
+            results.append(result)
+            FileOutput.standardOutput(String(format: "recorder: %d thread(s), %d events: %.0f ns/event, %.2f M events/s (median of %d, incl. close+fsync)\n",
+                                             threads, result.events, result.nanosecondsPerEvent, result.eventsPerSecond / 1e6, benchmark.runs))
+        }
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try FileOutput.write(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n", to: json)
+        }
     }
 
     static func row(_ r: BenchmarkResult) -> String {

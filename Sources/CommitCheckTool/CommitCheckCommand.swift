@@ -10,7 +10,7 @@ struct CommitCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commitcheck",
         abstract: "Prove or refute that a Kafka consumer group's committed offsets never go backwards.",
-        subcommands: [VerifyCommand.self, SimulateCommand.self, AnalyzeCommand.self, BenchCommand.self],
+        subcommands: [VerifyCommand.self, RecordCommand.self, ProxyCommand.self, SimulateCommand.self, AnalyzeCommand.self, BenchCommand.self],
         defaultSubcommand: VerifyCommand.self
     )
 

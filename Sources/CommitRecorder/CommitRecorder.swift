@@ -1,0 +1,199 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Records a Swift client's commit activity as a `commitcheck/1` trace.
+///
+/// Put `build` where the client snapshots the offsets it will commit, `send` where the request is
+/// handed to the connection (inside the connection's write lock, with `conn`, to claim FIFO), and
+/// `ack` where the response arrives; `fetch`/`fetched` around OffsetFetch. Every event is stamped
+/// with the recorder's `proc`, the calling task or thread, and the monotonic clock, then buffered;
+/// `flush()` and `close()` make what was recorded durable. Thread-safe.
+///
+/// Recording never throws on the hot path: a write error is kept and rethrown by the next
+/// `flush()` or `close()`, because a recorder must not change the control flow of the code it
+/// observes. Events recorded after `close()` are dropped and also reported there.
+public final class CommitRecorder: @unchecked Sendable {
+    /// The process name every event carries: one clock domain.
+    public let proc: String
+    private let writer: DurableLineWriter
+    private let errorLock = RecorderLock()
+    private var firstError: RecorderError?
+    private let counterLock = RecorderLock()
+    private var counter = 0
+
+    /// Opens `path` and, when the file is new or emptied, writes the `meta` line.
+    ///
+    /// - Parameters:
+    ///   - proc: unique per process (one recorder per process; files of several processes are
+    ///     verified together with `commitcheck verify a.jsonl b.jsonl`).
+    ///   - append: keep what the file holds (a restarted process continuing its trace).
+    ///   - bufferCapacity: bytes buffered before a write; a crash of the process loses at most these.
+    public init(path: String, proc: String, append: Bool = false, bufferCapacity: Int = 64 * 1024) throws(RecorderError) {
+        self.proc = proc
+        self.writer = try DurableLineWriter(path: path, append: append, bufferCapacity: bufferCapacity)
+        if writer.isEmptyFile {
+            try writer.appendLine { line in
+                TraceLineEncoding.appendRaw(#"{"ev":"meta","format":"commitcheck/1","clock":"monotonic"}"#, to: &line)
+            }
+        }
+    }
+
+    /// A fresh commit or fetch id, unique within this recorder: `proc-N`.
+    public func nextID() -> String {
+        let number = counterLock.withLock { counter += 1; return counter }
+        return "\(proc)-\(number)"
+    }
+
+    /// The client built a commit request with these offsets (Kafka's convention: the next offset
+    /// to consume). Returns the commit id to pass to `send` and `ack`.
+    @discardableResult
+    public func build(group: String, offsets: [Partition: Int64], commit: String? = nil,
+                      generation: Int32? = nil, member: String? = nil, thread: String? = nil) -> String {
+        let id = commit ?? nextID()
+        record("build", thread: thread) { line in
+            Self.field("commit", id, &line)
+            Self.field("group", group, &line)
+            Self.offsets(offsets, &line)
+            if let generation {
+                TraceLineEncoding.appendRaw(#","generation":"#, to: &line)
+                TraceLineEncoding.appendInteger(generation, to: &line)
+            }
+            if let member { Self.field("member", member, &line) }
+        }
+        return id
+    }
+
+    /// The request was handed to a connection. Record it while holding that connection's write
+    /// lock and name the connection in `conn`: then the checker may assume the broker applies this
+    /// connection's commits in the order of their `send` lines. `group` and `offsets` are for
+    /// recorders that saw no `build`.
+    public func send(commit: String, conn: String? = nil, group: String? = nil,
+                     offsets: [Partition: Int64]? = nil, thread: String? = nil) {
+        record("send", thread: thread) { line in
+            Self.field("commit", commit, &line)
+            if let conn { Self.field("conn", conn, &line) }
+            if let group { Self.field("group", group, &line) }
+            if let offsets { Self.offsets(offsets, &line) }
+        }
+    }
+
+    /// The response arrived: `ok` applied every partition not in `errors` (partition → error name),
+    /// `fail` applied none, `unknown` (timeout, disconnect) may or may not have applied.
+    public func ack(commit: String, status: Outcome, errors: [Partition: String] = [:], thread: String? = nil) {
+        record("ack", thread: thread) { line in
+            Self.field("commit", commit, &line)
+            Self.field("status", status.rawValue, &line)
+            if !errors.isEmpty {
+                TraceLineEncoding.appendRaw(#","errors":{"#, to: &line)
+                var first = true
+                for (partition, code) in errors {
+                    if !first { line.append(UInt8(ascii: ",")) }
+                    first = false
+                    TraceLineEncoding.appendKey(partition, to: &line)
+                    line.append(UInt8(ascii: ":"))
+                    TraceLineEncoding.appendString(code, to: &line)
+                }
+                line.append(UInt8(ascii: "}"))
+            }
+        }
+    }
+
+    /// An OffsetFetch was issued for these partitions. Returns the fetch id for `fetched`.
+    @discardableResult
+    public func fetch(group: String, partitions: [Partition], fetch: String? = nil, thread: String? = nil) -> String {
+        let id = fetch ?? nextID()
+        record("fetch", thread: thread) { line in
+            Self.field("fetch", id, &line)
+            Self.field("group", group, &line)
+            TraceLineEncoding.appendRaw(#","partitions":["#, to: &line)
+            for (index, partition) in partitions.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                TraceLineEncoding.appendKey(partition, to: &line)
+            }
+            line.append(UInt8(ascii: "]"))
+        }
+        return id
+    }
+
+    /// The OffsetFetch returned these committed offsets (`-1`: none committed).
+    public func fetched(fetch: String, offsets: [Partition: Int64], thread: String? = nil) {
+        record("fetched", thread: thread) { line in
+            Self.field("fetch", fetch, &line)
+            Self.offsets(offsets, &line)
+        }
+    }
+
+    /// Writes every recorded event and waits until the disk has it; rethrows an earlier write error.
+    public func flush() throws(RecorderError) {
+        if let error = takeError() { throw error }
+        try writer.flush(sync: true)
+    }
+
+    /// Flushes, syncs and closes the file.
+    public func close() throws(RecorderError) {
+        if let error = takeError() {
+            try? writer.close()
+            throw error
+        }
+        try writer.close()
+    }
+
+    // MARK: - Encoding
+
+    @inline(__always)
+    private func record(_ event: StaticString, thread: String?, _ fields: (inout [UInt8]) -> Void) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let ts = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        let threadLabel = thread ?? RecorderThread.current
+        do {
+            try writer.appendLine { line in
+                TraceLineEncoding.appendRaw(#"{"ev":""#, to: &line)
+                TraceLineEncoding.appendRaw(event, to: &line)
+                TraceLineEncoding.appendRaw(#"","proc":"#, to: &line)
+                TraceLineEncoding.appendString(proc, to: &line)
+                TraceLineEncoding.appendRaw(#","thread":"#, to: &line)
+                TraceLineEncoding.appendString(threadLabel, to: &line)
+                TraceLineEncoding.appendRaw(#","ts":"#, to: &line)
+                TraceLineEncoding.appendInteger(ts, to: &line)
+                fields(&line)
+                line.append(UInt8(ascii: "}"))
+            }
+        } catch {
+            errorLock.withLock { if firstError == nil { firstError = error } }
+        }
+    }
+
+    private func takeError() -> RecorderError? {
+        errorLock.withLock {
+            defer { firstError = nil }
+            return firstError
+        }
+    }
+
+    @inline(__always)
+    private static func field(_ name: StaticString, _ value: String, _ line: inout [UInt8]) {
+        line.append(UInt8(ascii: ","))
+        line.append(UInt8(ascii: "\""))
+        TraceLineEncoding.appendRaw(name, to: &line)
+        line.append(UInt8(ascii: "\""))
+        line.append(UInt8(ascii: ":"))
+        TraceLineEncoding.appendString(value, to: &line)
+    }
+
+    private static func offsets(_ offsets: [Partition: Int64], _ line: inout [UInt8]) {
+        TraceLineEncoding.appendRaw(#","offsets":{"#, to: &line)
+        var first = true
+        for (partition, offset) in offsets {
+            if !first { line.append(UInt8(ascii: ",")) }
+            first = false
+            TraceLineEncoding.appendKey(partition, to: &line)
+            line.append(UInt8(ascii: ":"))
+            TraceLineEncoding.appendInteger(offset, to: &line)
+        }
+        line.append(UInt8(ascii: "}"))
+    }
+}

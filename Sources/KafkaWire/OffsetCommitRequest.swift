@@ -1,0 +1,112 @@
+import NIOCore
+
+/// An OffsetCommit (api key 8) request body, versions 0 through 10.
+///
+/// Layout by version (Apache Kafka's OffsetCommitRequest.json):
+/// - v0: GroupId, Topics[Name, Partitions[PartitionIndex, CommittedOffset, CommittedMetadata]]
+/// - v1: + GenerationIdOrMemberEpoch, MemberId; per partition + CommitTimestamp (v1 only)
+/// - v2-v4: + RetentionTimeMs (after MemberId); CommitTimestamp removed
+/// - v5: RetentionTimeMs removed
+/// - v6: per partition + CommittedLeaderEpoch (after CommittedOffset)
+/// - v7: + GroupInstanceId (nullable)
+/// - v8: first flexible version (compact strings/arrays, tagged fields)
+/// - v9: same as v8 (usable with the KIP-848 consumer protocol: member epoch)
+/// - v10: topics identified by TopicId (uuid) instead of Name
+///
+/// Fields absent from a version hold their schema default (see each property).
+public struct OffsetCommitRequest: Sendable, Equatable {
+    public static let apiKey = KafkaAPIKey.offsetCommit
+    public static let supportedVersions: ClosedRange<Int16> = 0...10
+
+    public var groupID: String
+    /// The classic-protocol generation id or the KIP-848 member epoch; -1 in v0.
+    public var generationIDOrMemberEpoch: Int32
+    /// "" in v0.
+    public var memberID: String
+    /// v7+; nil before.
+    public var groupInstanceID: String?
+    /// v2-v4; -1 otherwise (meaning "broker default").
+    public var retentionTimeMs: Int64
+    public var topics: [Topic]
+
+    public struct Topic: Sendable, Equatable {
+        /// The topic name (v0-v9); nil in v10.
+        public var name: String?
+        /// The topic id (v10+); nil before.
+        public var topicID: KafkaUUID?
+        public var partitions: [Partition]
+
+        public init(name: String?, topicID: KafkaUUID?, partitions: [Partition]) {
+            self.name = name
+            self.topicID = topicID
+            self.partitions = partitions
+        }
+    }
+
+    public struct Partition: Sendable, Equatable {
+        public var partitionIndex: Int32
+        public var committedOffset: Int64
+        /// v6+; -1 otherwise.
+        public var committedLeaderEpoch: Int32
+        /// v1 only; -1 otherwise.
+        public var commitTimestamp: Int64
+        public var committedMetadata: String?
+
+        public init(
+            partitionIndex: Int32, committedOffset: Int64, committedLeaderEpoch: Int32 = -1,
+            commitTimestamp: Int64 = -1, committedMetadata: String?
+        ) {
+            self.partitionIndex = partitionIndex
+            self.committedOffset = committedOffset
+            self.committedLeaderEpoch = committedLeaderEpoch
+            self.commitTimestamp = commitTimestamp
+            self.committedMetadata = committedMetadata
+        }
+    }
+
+    public init(
+        groupID: String, generationIDOrMemberEpoch: Int32 = -1, memberID: String = "",
+        groupInstanceID: String? = nil, retentionTimeMs: Int64 = -1, topics: [Topic]
+    ) {
+        self.groupID = groupID
+        self.generationIDOrMemberEpoch = generationIDOrMemberEpoch
+        self.memberID = memberID
+        self.groupInstanceID = groupInstanceID
+        self.retentionTimeMs = retentionTimeMs
+        self.topics = topics
+    }
+
+    /// Decodes a request body (the frame after the request header). The whole body must
+    /// be consumed.
+    public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
+        guard Self.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
+        }
+        var r = KafkaReader(body, flexible: version >= 8)
+        groupID = try r.string("OffsetCommitRequest.GroupId")
+        generationIDOrMemberEpoch = version >= 1 ? try r.int32("OffsetCommitRequest.GenerationIdOrMemberEpoch") : -1
+        memberID = version >= 1 ? try r.string("OffsetCommitRequest.MemberId") : ""
+        groupInstanceID = version >= 7 ? try r.nullableString("OffsetCommitRequest.GroupInstanceId") : nil
+        retentionTimeMs = (2...4).contains(version) ? try r.int64("OffsetCommitRequest.RetentionTimeMs") : -1
+        topics = try r.array("OffsetCommitRequest.Topics") { (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
+            let name = version <= 9 ? try r.string("OffsetCommitRequest.Topics.Name") : nil
+            let topicID = version >= 10 ? try r.uuid("OffsetCommitRequest.Topics.TopicId") : nil
+            let partitions = try r.array("OffsetCommitRequest.Topics.Partitions", minElementSize: 12) {
+                (r: inout KafkaReader) throws(KafkaWireError) -> Partition in
+                let index = try r.int32("OffsetCommitRequest.Topics.Partitions.PartitionIndex")
+                let offset = try r.int64("OffsetCommitRequest.Topics.Partitions.CommittedOffset")
+                let epoch = version >= 6 ? try r.int32("OffsetCommitRequest.Topics.Partitions.CommittedLeaderEpoch") : -1
+                let timestamp = version == 1 ? try r.int64("OffsetCommitRequest.Topics.Partitions.CommitTimestamp") : -1
+                let metadata = try r.nullableString("OffsetCommitRequest.Topics.Partitions.CommittedMetadata")
+                try r.skipTaggedFields("OffsetCommitRequest.Topics.Partitions")
+                return Partition(
+                    partitionIndex: index, committedOffset: offset, committedLeaderEpoch: epoch,
+                    commitTimestamp: timestamp, committedMetadata: metadata)
+            }
+            try r.skipTaggedFields("OffsetCommitRequest.Topics")
+            return Topic(name: name, topicID: topicID, partitions: partitions)
+        }
+        try r.skipTaggedFields("OffsetCommitRequest")
+        try r.expectEnd("OffsetCommitRequest v\(version)")
+    }
+}

@@ -1,0 +1,133 @@
+import NIOCore
+
+/// An OffsetFetch (api key 9) response body, versions 0 through 10, normalised to a list
+/// of groups.
+///
+/// - v0-v1: Topics[Name, Partitions[PartitionIndex, CommittedOffset, Metadata, ErrorCode]]
+/// - v2: + top-level ErrorCode (after Topics)
+/// - v3+: ThrottleTimeMs first
+/// - v5: per partition + CommittedLeaderEpoch (after CommittedOffset)
+/// - v6: first flexible version
+/// - v8: ThrottleTimeMs, Groups[GroupId, Topics[...], ErrorCode]
+/// - v10: topics identified by TopicId instead of Name
+///
+/// v0-v7 decode to exactly one group whose `groupID` is nil (the response does not name
+/// it: match it with the request by correlation id) and whose `errorCode` is the
+/// top-level error code (0 in v0-v1, where group errors appear on every partition).
+/// A committed offset of -1 means "no offset committed".
+public struct OffsetFetchResponse: Sendable, Equatable {
+    public static let apiKey = KafkaAPIKey.offsetFetch
+    public static let supportedVersions: ClosedRange<Int16> = 0...10
+
+    /// v3+; 0 before.
+    public var throttleTimeMs: Int32
+    public var groups: [Group]
+
+    public struct Group: Sendable, Equatable {
+        /// v8+; nil in v0-v7.
+        public var groupID: String?
+        /// The group-level (v8+) or top-level (v2-v7) error code; 0 in v0-v1.
+        public var errorCode: Int16
+        public var topics: [Topic]
+
+        public init(groupID: String?, errorCode: Int16, topics: [Topic]) {
+            self.groupID = groupID
+            self.errorCode = errorCode
+            self.topics = topics
+        }
+    }
+
+    public struct Topic: Sendable, Equatable {
+        /// v0-v9; nil in v10.
+        public var name: String?
+        /// v10+; nil before.
+        public var topicID: KafkaUUID?
+        public var partitions: [Partition]
+
+        public init(name: String?, topicID: KafkaUUID?, partitions: [Partition]) {
+            self.name = name
+            self.topicID = topicID
+            self.partitions = partitions
+        }
+    }
+
+    public struct Partition: Sendable, Equatable {
+        public var partitionIndex: Int32
+        /// -1 when the group has no committed offset for the partition.
+        public var committedOffset: Int64
+        /// v5+; -1 otherwise.
+        public var committedLeaderEpoch: Int32
+        public var metadata: String?
+        public var errorCode: Int16
+
+        public init(
+            partitionIndex: Int32, committedOffset: Int64, committedLeaderEpoch: Int32 = -1,
+            metadata: String?, errorCode: Int16
+        ) {
+            self.partitionIndex = partitionIndex
+            self.committedOffset = committedOffset
+            self.committedLeaderEpoch = committedLeaderEpoch
+            self.metadata = metadata
+            self.errorCode = errorCode
+        }
+    }
+
+    public init(throttleTimeMs: Int32 = 0, groups: [Group]) {
+        self.throttleTimeMs = throttleTimeMs
+        self.groups = groups
+    }
+
+    /// Decodes a response body (the frame after the response header); `version` is the
+    /// request's version. The whole body must be consumed.
+    public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
+        guard Self.supportedVersions.contains(version) else {
+            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
+        }
+        var r = KafkaReader(body, flexible: version >= 6)
+        throttleTimeMs = version >= 3 ? try r.int32("OffsetFetchResponse.ThrottleTimeMs") : 0
+        if version <= 7 {
+            let topics = try r.array("OffsetFetchResponse.Topics") { (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
+                let name = try r.string("OffsetFetchResponse.Topics.Name")
+                let partitions = try Self.partitions(&r, version: version, prefix: "OffsetFetchResponse.Topics.Partitions")
+                try r.skipTaggedFields("OffsetFetchResponse.Topics")
+                return Topic(name: name, topicID: nil, partitions: partitions)
+            }
+            let errorCode = version >= 2 ? try r.int16("OffsetFetchResponse.ErrorCode") : 0
+            groups = [Group(groupID: nil, errorCode: errorCode, topics: topics)]
+        } else {
+            groups = try r.array("OffsetFetchResponse.Groups") { (r: inout KafkaReader) throws(KafkaWireError) -> Group in
+                let groupID = try r.string("OffsetFetchResponse.Groups.GroupId")
+                let topics = try r.array("OffsetFetchResponse.Groups.Topics") {
+                    (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
+                    let name = version <= 9 ? try r.string("OffsetFetchResponse.Groups.Topics.Name") : nil
+                    let topicID = version >= 10 ? try r.uuid("OffsetFetchResponse.Groups.Topics.TopicId") : nil
+                    let partitions = try Self.partitions(
+                        &r, version: version, prefix: "OffsetFetchResponse.Groups.Topics.Partitions")
+                    try r.skipTaggedFields("OffsetFetchResponse.Groups.Topics")
+                    return Topic(name: name, topicID: topicID, partitions: partitions)
+                }
+                let errorCode = try r.int16("OffsetFetchResponse.Groups.ErrorCode")
+                try r.skipTaggedFields("OffsetFetchResponse.Groups")
+                return Group(groupID: groupID, errorCode: errorCode, topics: topics)
+            }
+        }
+        try r.skipTaggedFields("OffsetFetchResponse")
+        try r.expectEnd("OffsetFetchResponse v\(version)")
+    }
+
+    private static func partitions(
+        _ r: inout KafkaReader, version: Int16, prefix: String
+    ) throws(KafkaWireError) -> [Partition] {
+        try r.array(prefix, minElementSize: 15) { (r: inout KafkaReader) throws(KafkaWireError) -> Partition in
+            let index = try r.int32(prefix + ".PartitionIndex")
+            let offset = try r.int64(prefix + ".CommittedOffset")
+            let epoch = version >= 5 ? try r.int32(prefix + ".CommittedLeaderEpoch") : -1
+            let metadata = try r.nullableString(prefix + ".Metadata")
+            let errorCode = try r.int16(prefix + ".ErrorCode")
+            try r.skipTaggedFields(prefix)
+            return Partition(
+                partitionIndex: index, committedOffset: offset, committedLeaderEpoch: epoch,
+                metadata: metadata, errorCode: errorCode)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import CommitRecorder
+import KafkaWire
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A recording Kafka proxy: forwards every byte between clients and brokers and writes the
+/// OffsetCommit and OffsetFetch traffic it sees as a `commitcheck/1` trace.
+///
+/// Each route is a listener and the broker it forwards to. Clients find the group coordinator
+/// through Metadata and FindCoordinator answers; they keep talking through the proxy when the
+/// broker advertises the proxy's address, or when `rewriteBrokerAddresses` is on and every broker
+/// they learn about has a route (its address in those answers is then replaced by the route's
+/// listener).
+public final class KafkaProxy: @unchecked Sendable {
+    /// A listener and the broker behind it (`host:port` as the broker advertises itself).
+    public struct Route: Sendable {
+        public var listen: ListenAddress
+        public var upstreamHost: String
+        public var upstreamPort: Int
+
+        public init(listen: ListenAddress, upstreamHost: String, upstreamPort: Int) {
+            self.listen = listen
+            self.upstreamHost = upstreamHost
+            self.upstreamPort = upstreamPort
+        }
+    }
+
+    private let routes: [Route]
+    private let group: EventLoopGroup
+    private let recorder: CommitRecorder
+    private let rewriteBrokerAddresses: Bool
+    private let logSink: @Sendable (String) -> Void
+    private var servers: [Channel] = []
+    private var flushTask: RepeatedTask?
+    private let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
+    private var state: ProxyRecordingState?
+
+    public init(routes: [Route], recorder: CommitRecorder, rewriteBrokerAddresses: Bool, group: EventLoopGroup,
+                log: @escaping @Sendable (String) -> Void) {
+        self.routes = routes
+        self.recorder = recorder
+        self.rewriteBrokerAddresses = rewriteBrokerAddresses
+        self.group = group
+        self.logSink = log
+    }
+
+    /// Binds every route's listener; returns the bound addresses in route order.
+    @discardableResult
+    public func start() throws -> [SocketAddress] {
+        // Bind first (port 0 picks a port), then tell the shared state where each broker is reached.
+        var bootstraps: [(ServerBootstrap, Route)] = []
+        let stateBox = NIOLockedValueBox<ProxyRecordingState?>(nil)
+        for route in routes {
+            let bootstrap = ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.autoRead, value: true)
+                .childChannelInitializer { [self] inbound in
+                    guard let state = stateBox.withLockedValue({ $0 }) else { return inbound.close() }
+                    return connect(inbound, to: route, state: state)
+                }
+            bootstraps.append((bootstrap, route))
+        }
+        var bound: [SocketAddress] = []
+        var brokerMap: [String: (host: String, port: Int32)] = [:]
+        for (bootstrap, route) in bootstraps {
+            let channel: Channel
+            switch route.listen {
+            case let .tcp(host, port): channel = try bootstrap.bind(host: host, port: port).wait()
+            case let .unix(path): channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            }
+            servers.append(channel)
+            let address = channel.localAddress!
+            bound.append(address)
+            if case let .tcp(host, _) = route.listen, let port = address.port {
+                for spelling in Self.spellings(of: route.upstreamHost) {
+                    brokerMap["\(spelling):\(route.upstreamPort)"] = (host, Int32(port))
+                }
+            }
+        }
+        let state = ProxyRecordingState(recorder: recorder, brokerMap: brokerMap, rewritesBrokers: rewriteBrokerAddresses, log: logSink)
+        self.state = state
+        stateBox.withLockedValue { $0 = state }
+        flushTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [recorder] _ in
+            try? recorder.flush()
+        }
+        return bound
+    }
+
+    /// Stops listening and closes every connection (requests still in flight are recorded as
+    /// `unknown`), then syncs the trace.
+    public func stop() throws {
+        flushTask?.cancel()
+        for server in servers { try? server.close().wait() }
+        let channels = open.withLockedValue { Array($0.values) }
+        for channel in channels { try? channel.close().wait() }
+        try recorder.close()
+    }
+
+    /// Loopback has several spellings; a broker advertising any of them is the same broker.
+    private static func spellings(of host: String) -> [String] {
+        let loopback = ["127.0.0.1", "localhost", "::1"]
+        return loopback.contains(host) ? loopback : [host]
+    }
+
+    private func connect(_ inbound: Channel, to route: Route, state: ProxyRecordingState) -> EventLoopFuture<Void> {
+        let name = state.nextConnectionName()
+        let peer = inbound.remoteAddress?.traceName ?? "a unix client"
+        let observer = KafkaTrafficObserver(name: name, shared: state)
+        track(inbound)
+        return ClientBootstrap(group: inbound.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .connectTimeout(.seconds(10))
+            .connect(host: route.upstreamHost, port: route.upstreamPort)
+            .flatMapError { error in
+                state.log("proxy: \(name) (\(peer)): cannot reach \(route.upstreamHost):\(route.upstreamPort): \(error); closing the client")
+                return inbound.close().flatMapThrowing { throw error }
+            }
+            .flatMapThrowing { [self] outbound in
+                track(outbound)
+                var endedOnce = false
+                let (clientSide, brokerSide) = ProxyGlueHandler.pair(
+                    clientBytes: observer.clientBytes,
+                    brokerBytes: observer.brokerBytes,
+                    ended: {
+                        if !endedOnce { endedOnce = true; observer.ended() }
+                    }
+                )
+                try inbound.pipeline.syncOperations.addHandler(clientSide)
+                try outbound.pipeline.syncOperations.addHandler(brokerSide)
+            }
+    }
+
+    private func track(_ channel: Channel) {
+        open.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
+        channel.closeFuture.whenComplete { [open] _ in
+            open.withLockedValue { $0[ObjectIdentifier(channel)] = nil }
+        }
+    }
+}

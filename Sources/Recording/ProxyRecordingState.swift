@@ -1,0 +1,82 @@
+import CommitRecorder
+import KafkaWire
+import NIOConcurrencyHelpers
+
+/// What all of a proxy's connections share: the trace, ids, topic names and broker addresses.
+final class ProxyRecordingState: @unchecked Sendable {
+    let recorder: CommitRecorder
+    let rewritesBrokers: Bool
+    private let logSink: @Sendable (String) -> Void
+    private let lock = NIOLock()
+    private var topicNames: [KafkaUUID: String] = [:]
+    private var usedCommitIDs: Set<String> = []
+    private var warned: Set<String> = []
+    /// Upstream broker `host:port` as brokers advertise it → the proxy address clients should use.
+    private let brokerMap: [String: (host: String, port: Int32)]
+    private var connections = 0
+
+    init(recorder: CommitRecorder, brokerMap: [String: (host: String, port: Int32)], rewritesBrokers: Bool,
+         log: @escaping @Sendable (String) -> Void) {
+        self.recorder = recorder
+        self.brokerMap = brokerMap
+        self.rewritesBrokers = rewritesBrokers
+        self.logSink = log
+    }
+
+    func log(_ message: String) { logSink(message) }
+
+    func warnOnce(_ message: String) {
+        let first = lock.withLock { warned.insert(message).inserted }
+        if first { logSink(message) }
+    }
+
+    /// `conn-1`, `conn-2`, ...: the thread and connection name of a new client connection.
+    func nextConnectionName() -> String {
+        lock.withLock {
+            connections += 1
+            return "conn-\(connections)"
+        }
+    }
+
+    /// A topic's name; for requests that name topics by id (v10), the name learned from Metadata.
+    func topicName(name: String?, id: KafkaUUID?) -> String {
+        if let name { return name }
+        guard let id else { return "unnamed-topic" }
+        if let known = lock.withLock({ topicNames[id] }) { return known }
+        warnOnce("proxy: topic id \(id) was not in any Metadata response seen; recorded under its id")
+        return "topic-id-\(id)"
+    }
+
+    func learn(_ metadata: MetadataResponse) {
+        let names = metadata.topicNamesByID
+        guard !names.isEmpty else { return }
+        lock.withLock { topicNames.merge(names) { _, new in new } }
+    }
+
+    /// The id of a commit: `ID` when every partition's metadata is `commitcheck:ID` (a client
+    /// that records `build` events joins the proxy's trace that way), else `fallback`. An id seen
+    /// before (a retried request) gets a suffix so that each request is its own commit.
+    func commitID(metadata: Set<String>, fallback: String) -> String {
+        var id = fallback
+        if metadata.count == 1, let text = metadata.first, text.hasPrefix("commitcheck:"), text.count > 12 {
+            id = String(text.dropFirst(12))
+        }
+        return lock.withLock {
+            var candidate = id
+            var attempt = 1
+            while usedCommitIDs.contains(candidate) {
+                attempt += 1
+                candidate = "\(id)~\(attempt)"
+            }
+            usedCommitIDs.insert(candidate)
+            return candidate
+        }
+    }
+
+    /// Where clients should reach broker `host:port`: through the proxy when it is mapped.
+    func rewrite(host: String, port: Int32, node: Int32) -> (host: String, port: Int32) {
+        if let mapped = brokerMap["\(host):\(port)"] { return mapped }
+        warnOnce("proxy: broker \(node) at \(host):\(port) is not proxied; clients will talk to it directly (add --broker \(host):\(port)=LISTEN)")
+        return (host, port)
+    }
+}

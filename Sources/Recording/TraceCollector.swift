@@ -1,0 +1,132 @@
+import CommitRecorder
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Collects `commitcheck/1` lines that many clients stream over TCP or a Unix socket into one file.
+///
+/// Clients in any language connect, write JSON lines, and half-close when done; see
+/// ``TraceLineHandler`` for the per-connection protocol. Lines of one connection keep their order in
+/// the file; lines of different connections interleave in arrival order (each client's `proc`
+/// keeps their clocks apart, so nothing is claimed across them). The collector adds nothing it
+/// cannot know: no timestamps, no ids.
+///
+/// Stopping drains rather than drops: no new connections are accepted, open ones are read until
+/// their clients close them (or the drain timeout passes), then the file is synced.
+public final class TraceCollector: @unchecked Sendable {
+    private let writer: DurableLineWriter
+    private let group: EventLoopGroup
+    private let logSink: @Sendable (String) -> Void
+    private let state = NIOLockedValueBox(State())
+    private var serverChannel: Channel?
+    private var flushTask: RepeatedTask?
+
+    private struct State {
+        var statistics = CollectorStatistics()
+        var open: [ObjectIdentifier: Channel] = [:]
+        var allClosed: [EventLoopPromise<Void>] = []
+    }
+
+    /// - Parameters:
+    ///   - writer: where accepted lines go.
+    ///   - log: receives one line per rejected input line, failure and finished connection.
+    public init(writer: DurableLineWriter, group: EventLoopGroup, log: @escaping @Sendable (String) -> Void) {
+        self.writer = writer
+        self.group = group
+        self.logSink = log
+    }
+
+    /// Starts listening; returns the bound address (useful with port 0).
+    @discardableResult
+    public func start(listen address: ListenAddress) throws -> SocketAddress {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { [self] channel in
+                register(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TraceLineHandler(writer: writer, collector: self))
+                }
+            }
+        let channel: Channel
+        switch address {
+        case let .tcp(host, port):
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        case let .unix(path):
+            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+        }
+        serverChannel = channel
+        // Buffered lines reach the file (not the disk) within a fifth of a second even when idle,
+        // so a collector killed with SIGKILL loses at most that.
+        flushTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [writer] _ in
+            try? writer.flush(sync: false)
+        }
+        return channel.localAddress!
+    }
+
+    /// What the collector has done so far.
+    public var statistics: CollectorStatistics { state.withLockedValue { $0.statistics } }
+
+    /// Stops accepting, waits up to `drainTimeout` for open connections to finish, closes the rest,
+    /// and syncs the file. Returns the final statistics.
+    public func stop(drainTimeout: TimeAmount) throws -> CollectorStatistics {
+        flushTask?.cancel()
+        try? serverChannel?.close().wait()
+        let loop = group.next()
+        let drained = loop.makePromise(of: Void.self)
+        let alreadyEmpty = state.withLockedValue { state -> Bool in
+            if state.open.isEmpty { return true }
+            state.allClosed.append(drained)
+            return false
+        }
+        if alreadyEmpty { drained.succeed(()) }
+        let timeout = loop.scheduleTask(in: drainTimeout) { drained.fail(ChannelError.alreadyClosed) }
+        do {
+            try drained.futureResult.wait()
+            timeout.cancel()
+        } catch {
+            let remaining = state.withLockedValue { state -> [Channel] in
+                state.statistics.cutOff = state.open.count
+                return Array(state.open.values)
+            }
+            log("collector: drain timeout: closing \(remaining.count) connection(s) still open; their whole lines are kept")
+            for channel in remaining { try? channel.close().wait() }
+        }
+        try writer.flush(sync: true)
+        return statistics
+    }
+
+    // MARK: - Called by the connection handlers
+
+    func log(_ message: String) { logSink(message) }
+
+    func add(written: Int = 0, rejected: Int = 0, metaDropped: Int = 0) {
+        state.withLockedValue {
+            $0.statistics.written += written
+            $0.statistics.rejected += rejected
+            $0.statistics.metaDropped += metaDropped
+        }
+    }
+
+    private func register(_ channel: Channel) {
+        state.withLockedValue {
+            $0.open[ObjectIdentifier(channel)] = channel
+            $0.statistics.connections += 1
+        }
+        channel.closeFuture.whenComplete { [self] _ in
+            let promises = state.withLockedValue { state -> [EventLoopPromise<Void>] in
+                state.open[ObjectIdentifier(channel)] = nil
+                guard state.open.isEmpty else { return [] }
+                defer { state.allClosed = [] }
+                return state.allClosed
+            }
+            for promise in promises { promise.succeed(()) }
+        }
+    }
+
+    func connectionEnded(peer: String, written: Int, rejected: Int) {
+        if rejected > 0 { log("collector: \(peer) closed: \(written) line(s) written, \(rejected) rejected") }
+    }
+}
