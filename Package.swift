@@ -76,7 +76,10 @@ let package = Package(
             name: "KafkaWireTests",
             dependencies: ["KafkaWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "CommitCheck", "CommitRecorder"]),
+        .testTarget(
+            name: "RecordingTests",
+            dependencies: ["Recording", "CommitCheck", "CommitRecorder", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The HTML report, down to rendering it in headless Chromium.
         .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),
     ]
