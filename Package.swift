@@ -78,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RecordingTests",
-            dependencies: ["Recording", "CommitCheck", "CommitRecorder", "KafkaWire", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The HTML report, down to rendering it in headless Chromium.
         .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),

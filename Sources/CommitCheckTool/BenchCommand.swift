@@ -29,11 +29,28 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only measure the recorder's cost per event (CommitRecorder, 1 and 4 threads).")
     var recorder = false
 
+    @Option(help: ArgumentHelp("Only write the trace of this case (a name from the table) to --to, and stop.", valueName: "case"))
+    var generate: String?
+
+    @Option(help: ArgumentHelp("Where --generate writes.", valueName: "file"))
+    var to: String?
+
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if (generate == nil) != (to == nil) { throw ValidationError("--generate and --to go together") }
+        if let generate, !BenchmarkSuite.cases(quick: false).contains(where: { $0.name == generate }) {
+            throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkSuite.cases(quick: false).map(\.name).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
+        if let generate, let to {
+            let benchmark = BenchmarkSuite.cases(quick: false).first { $0.name == generate }!
+            guard let file = fopen(to, "w") else { throw ValidationError("cannot write \(to)") }
+            benchmark.write { fputs($0, file) }
+            fclose(file)
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

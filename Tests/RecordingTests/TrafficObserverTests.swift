@@ -4,6 +4,7 @@ import Foundation
 import KafkaWire
 import NIOCore
 import Testing
+import Workloads
 @testable import Recording
 
 /// The proxy's decoding and recording, fed frames directly (no sockets).
@@ -113,7 +114,7 @@ import Testing
         let short = truncated.getSlice(at: 0, length: cut)!
         #expect(observer.clientBytes(short) == [short])
         // Random garbage both ways (a seeded generator): forwarded unchanged, never a trap.
-        var generator = SplitMix(seed: 2940)
+        var generator = SplitMix64(seed: 2940)
         for _ in 0..<2_000 {
             var chunk = ByteBufferAllocator().buffer(capacity: 64)
             for _ in 0..<Int(generator.next() % 64) { chunk.writeInteger(UInt8(truncatingIfNeeded: generator.next())) }
@@ -126,17 +127,5 @@ import Testing
         #expect(log.all.contains { $0.contains("no longer decodable") })
         let events = try Self.events(recorder, path)
         #expect(events.filter { $0.kind == .send }.map { $0.offsets?.first?.1 } == [42])
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

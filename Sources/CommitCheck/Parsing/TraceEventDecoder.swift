@@ -10,6 +10,12 @@ public enum TraceEventDecoder {
     ///
     /// - Returns: the event, or `nil` for an unknown `ev` when `lenient` (it is skipped).
     public static func decode(line bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, lenient: Bool = false) throws(TraceError) -> TraceEvent? {
+        if let event = FastLineDecoder.decode(bytes, lineNumber: lineNumber) { return event }
+        return try decodeInGeneral(line: bytes, lineNumber: lineNumber, lenient: lenient)
+    }
+
+    /// The general path: any JSON, every rule, every error message (the fast path's reference).
+    static func decodeInGeneral(line bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
         let value: JSONValue
         do {
             value = try JSONScanner.parse(bytes)
