@@ -27,6 +27,8 @@ public struct VerifyOptions: Sendable {
     public var cancellation: Cancellation? = nil
     /// Z3's memory limit in megabytes (`nil`: none); past it a key is `unknown`.
     public var maxMemoryMegabytes: Int? = nil
+    /// Reading stops with a resource-limit error past this much memory (`nil`: no check).
+    public var memoryBudget: MemoryBudget? = nil
     /// Check only the keys of shard `index` of `count` (by a stable hash of the key), for running one
     /// trace on several machines; the JSON reports of all shards together cover every key once.
     public var shard: (index: Int, count: Int)? = nil
@@ -56,7 +58,7 @@ public struct Verifier: Sendable {
     /// histories, as `--counterexample` writes them, has each verified on its own).
     public func verify(paths: [String]) throws(TraceError) -> Report {
         let started = DispatchTime.now().uptimeNanoseconds
-        let documents = try TraceReader(lenient: options.lenient).readDocuments(paths: paths)
+        let documents = try TraceReader(lenient: options.lenient, memoryBudget: options.memoryBudget).readDocuments(paths: paths)
         let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var report = try verify(documents: documents, paths: paths)
         report.statistics?.parseSeconds = parseSeconds
@@ -152,7 +154,8 @@ public struct Verifier: Sendable {
             var minimal: Bool? = nil
             var subTrace: String? = nil
             if options.minimize {
-                let minimizer = Minimizer(history: history, key: key, verdict: decision.verdict, budget: options.minimizeTimeout)
+                var minimizer = Minimizer(history: history, key: key, verdict: decision.verdict, budget: options.minimizeTimeout)
+                minimizer.cancellation = options.cancellation
                 let shrunk = minimizer.minimize(seeds: storyteller.seeds(for: problem, decision))
                 evidence = shrunk.events
                 minimal = shrunk.minimal
@@ -170,6 +173,7 @@ public struct Verifier: Sendable {
             let storyteller = Storyteller(history: history, graph: graph, order: order)
             var minimizer = Minimizer(history: history, key: key, verdict: .violated, budget: options.minimizeTimeout)
             minimizer.property = .linearizable
+            minimizer.cancellation = options.cancellation
             var evidence: [Int]? = nil
             var shrunk: Minimizer.Result? = nil
             if options.minimize {

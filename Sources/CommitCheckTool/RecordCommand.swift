@@ -68,7 +68,7 @@ struct RecordCommand: ParsableCommand {
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: DispatchQueue(label: "commitcheck.signals"))
             source.setEventHandler { stopping.signal() }
             source.resume()
             sources.append(source)

@@ -46,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Skip unknown event kinds instead of failing.")
     var lenient = false
 
-    @Option(name: .customLong("max-memory"), help: "Z3's memory limit in megabytes; a key past it is unknown.")
+    @Option(name: .customLong("max-memory"), help: "Memory limit in megabytes: reading a trace stops past it (exit 3), and a key whose solver passes it is unknown. Default: 90% of the machine's memory for reading, none for Z3.")
     var maxMemory: Int?
 
     @Option(help: ArgumentHelp("Check only shard i of n of the keys (0-based), e.g. 2/8; merge the shards' JSON reports.", valueName: "i/n"))
@@ -74,12 +74,15 @@ struct VerifyCommand: ParsableCommand {
         options.explain = explain
         options.minimizeTimeout = minimizeTimeout
         options.maxMemoryMegabytes = maxMemory
+        options.memoryBudget = maxMemory.map(MemoryBudget.init(megabytes:)) ?? .machineDefault
         options.shard = parsedShard
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
         signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        // Its own queue: the global queue's threads may all be busy deciding keys, and the handler
+        // must run while they are.
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "commitcheck.sigint"))
         interrupt.setEventHandler {
             FileOutput.standardError("interrupted: finishing with what is decided so far\n")
             cancellation.cancel()
@@ -102,13 +105,14 @@ struct VerifyCommand: ParsableCommand {
         var report: Report
         do {
             let started = DispatchTime.now().uptimeNanoseconds
-            documents = try TraceReader(lenient: lenient).readDocuments(paths: traces)
+            documents = try TraceReader(lenient: lenient, memoryBudget: options.memoryBudget).readDocuments(paths: traces)
             let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             report = try Verifier(options: options).verify(documents: documents, paths: traces)
             report.statistics?.parseSeconds = parseSeconds
         } catch {
             FileOutput.standardError("error: \(error)\n")
-            throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
+            // A resource limit is not bad input: nothing was decided (DESIGN §5, exit 3).
+            throw ExitCode(error.isResourceLimit ? CommitCheck.ExitCode.unknown.rawValue : CommitCheck.ExitCode.badInput.rawValue)
         }
         if let counterexample {
             let traces = report.keys.compactMap { $0.verdict == .violated || $0.verdict == .possible ? $0.counterexample?.subTrace : nil }

@@ -72,6 +72,7 @@ import Workloads
         let lines = try Self.corpus()
         var generator = SplitMix64(seed: 8)
         let interesting: [UInt8] = Array(#"{}[],:"\/-0123456789.eE nul"#.utf8) + [0x00, 0x09, 0x0D, 0x80, 0xC3, 0xFF]
+        let digits = Array("98765432109876543210".utf8)
         var fast = 0
         for _ in 0..<60_000 {
             var line = lines[Int(generator.next() % UInt64(lines.count))]
@@ -80,7 +81,12 @@ import Workloads
                 switch generator.next() % 4 {
                 case 0: line[position] = interesting[Int(generator.next() % UInt64(interesting.count))]
                 case 1: line.remove(at: position)
-                case 2: line.insert(interesting[Int(generator.next() % UInt64(interesting.count))], at: position)
+                case 2:
+                    if generator.next() % 4 == 0 {
+                        line.insert(contentsOf: digits, at: position)  // long numbers: overflow must not trap
+                    } else {
+                        line.insert(interesting[Int(generator.next() % UInt64(interesting.count))], at: position)
+                    }
                 default:
                     let end = min(line.count, position + Int(generator.next() % 12))
                     line.insert(contentsOf: line[position..<end], at: position)
@@ -99,6 +105,8 @@ import Workloads
             #"{"ev":"build","proc":"p","commit":"c","group":"g","offsets":{"t/0":1.0}}"#,       // a fraction
             #"{"ev":"build","proc":"p","thread":null,"commit":"c","group":"g","offsets":{"t/0":1}}"#,
             #"{"ev":"meta","format":"commitcheck/1"}"#,
+            #"{"ev":"build","proc":"p","ts":123456789012345678901234567890,"commit":"c","group":"g","offsets":{"t/0":1}}"#,
+            #"{"ev":"build","proc":"p","commit":"c","group":"g","offsets":{"t/99999999999999999999999":1}}"#,
             #"{"ev":"send","proc":"p","commit":"c","commit":"d"}"#,                            // duplicate
             #"{"ev":"build","proc":"ü","commit":"c","group":"g","offsets":{"t/0":1}}"#,          // non-ASCII
         ]

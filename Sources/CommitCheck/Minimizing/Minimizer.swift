@@ -16,7 +16,11 @@ public struct Minimizer {
     /// The property the verdict is about.
     public var property: Property = .monotonic
     /// Wall-clock budget in seconds; when it runs out the current set is returned as not minimal.
+    /// Each re-verification gets the rest of the budget as its solver timeout, so one hard candidate
+    /// cannot overrun it.
     public var budget: Double
+    /// Stops minimising (the current set is returned as not minimal) when cancelled (SIGINT).
+    public var cancellation: Cancellation? = nil
 
     public init(history: History, key: PartitionKey, verdict: Verdict, budget: Double = 10) {
         self.history = history
@@ -34,27 +38,34 @@ public struct Minimizer {
     /// Minimises, starting from the first of `seeds` that shows the verdict (the whole history last).
     public func minimize(seeds: [[Int]]) -> Result {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(budget, 0) * 1e9)
+        func outOfTime() -> Bool {
+            DispatchTime.now().uptimeNanoseconds > deadline || cancellation?.isCancelled == true
+        }
         var current = Array(history.events.indices)
+        // A candidate the solver could not decide in time is kept out, but then 1-minimality is not
+        // proven: dropping that event might have kept the verdict.
+        var inconclusive = false
         for seed in seeds {
+            if outOfTime() { return Result(events: current, minimal: false) }
             let candidate = Array(Set(seed)).sorted()
-            if shows(candidate) { current = candidate; break }
+            if shows(candidate, deadline: deadline, inconclusive: &inconclusive) { current = candidate; break }
         }
         var chunk = max(current.count / 2, 1)
         while true {
             var removedAny = false
             var start = 0
             while start < current.count {
-                if DispatchTime.now().uptimeNanoseconds > deadline { return Result(events: current, minimal: false) }
+                if outOfTime() { return Result(events: current, minimal: false) }
                 let end = min(start + chunk, current.count)
                 let candidate = Array(current[..<start]) + Array(current[end...])
-                if !candidate.isEmpty && shows(candidate) {
+                if !candidate.isEmpty && shows(candidate, deadline: deadline, inconclusive: &inconclusive) {
                     current = candidate
                     removedAny = true
                 } else {
                     start = end
                 }
             }
-            if chunk == 1 && !removedAny { return Result(events: current, minimal: true) }
+            if chunk == 1 && !removedAny { return Result(events: current, minimal: !inconclusive) }
             if !removedAny { chunk = max(chunk / 2, 1) }
         }
     }
@@ -69,12 +80,28 @@ public struct Minimizer {
 
     /// Whether a sub-history, written out and verified again, gives the key the same verdict.
     public func shows(_ events: [Int]) -> Bool {
-        guard let sub = try? TraceReader().read(bytes: Array(subTrace(events).utf8), name: "counterexample"),
-              let report = try? Verifier(options: Self.recheckOptions).verify(history: sub) else { return false }
-        return report.keys.contains {
-            $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition
-                && $0.property == property && $0.verdict == verdict
+        var inconclusive = false
+        return shows(events, deadline: nil, inconclusive: &inconclusive)
+    }
+
+    /// The same, with the solver stopped at `deadline` (a candidate it cannot decide in time does
+    /// not show the verdict, so minimisation keeps the events it could not drop).
+    private func shows(_ events: [Int], deadline: UInt64?, inconclusive: inout Bool) -> Bool {
+        var options = Self.recheckOptions
+        options.cancellation = cancellation
+        if let deadline {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return false }
+            options.timeout = max(Double(deadline - now) / 1e9, 0.01)
         }
+        guard let sub = try? TraceReader().read(bytes: Array(subTrace(events).utf8), name: "counterexample"),
+              let report = try? Verifier(options: options).verify(history: sub) else { return false }
+        let result = report.keys.first {
+            $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition
+                && $0.property == property
+        }
+        if result?.verdict == .unknown { inconclusive = true }
+        return result?.verdict == verdict
     }
 
     /// The events as a `commitcheck/1` document: meta first, sends carrying offsets when their build is gone.

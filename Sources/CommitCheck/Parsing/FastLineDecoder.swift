@@ -197,11 +197,13 @@ enum FastLineDecoder {
             let start = index
             var value = 0
             while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                // More than 18 digits may not fit: the general path says so by name.
+                guard index - start < 18 else { return nil }
                 value = value * 10 + Int(bytes[index] - 0x30)
                 index += 1
             }
             let digits = index - start
-            guard digits > 0, digits <= 18, digits == 1 || bytes[start] != 0x30 else { return nil }
+            guard digits > 0, digits == 1 || bytes[start] != 0x30 else { return nil }
             if index < bytes.count {
                 let next = bytes[index]
                 guard next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E") else { return nil }

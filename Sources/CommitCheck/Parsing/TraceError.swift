@@ -13,6 +13,8 @@ public struct TraceError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     /// Other lines that take part (the earlier `build` of a duplicate, the rest of a contradiction).
     public var relatedLines: [Int]
+    /// The trace may be fine but reading it hit a resource limit (``MemoryBudget``): exit 3, not 2.
+    public var isResourceLimit = false
 
     public init(file: String? = nil, line: Int, column: Int? = nil, field: String? = nil, message: String, relatedLines: [Int] = []) {
         self.file = file

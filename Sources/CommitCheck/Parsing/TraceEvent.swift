@@ -59,6 +59,10 @@ public struct TraceMeta: Sendable, Equatable {
 }
 
 /// One decoded trace line.
+///
+/// Fields most events carry are stored inline; the rare ones (fetch ids, error maps, partition
+/// lists, generation, member, meta) live in one shared box that most events do not have, because a
+/// history holds every event in memory at once and this keeps each one about a third smaller.
 public struct TraceEvent: Sendable {
     public var kind: EventKind
     /// The 1-based line number in its file.
@@ -69,23 +73,80 @@ public struct TraceEvent: Sendable {
     public var thread: String = "main"
     public var ts: Int?
     public var commit: String?
-    public var fetch: String?
     public var group: String?
     /// Offsets in the order written (`build`, wire `send`, `fetched`).
     public var offsets: [(TopicPartition, Int)]?
     public var conn: String?
     public var status: AckStatus?
-    /// Per-partition error codes of an `ack`.
-    public var errors: [(TopicPartition, String)]?
-    /// Partitions of a `fetch`.
-    public var partitions: [TopicPartition]?
-    public var generation: Int?
-    public var member: String?
-    /// Set on `meta` lines only.
-    public var meta: TraceMeta?
+    private var rare: RareFields?
 
     public init(kind: EventKind, line: Int) {
         self.kind = kind
         self.line = line
+    }
+
+    public var fetch: String? {
+        get { rare?.fetch }
+        set { if newValue != nil || rare != nil { updateRare { $0.fetch = newValue } } }
+    }
+
+    /// Per-partition error codes of an `ack`.
+    public var errors: [(TopicPartition, String)]? {
+        get { rare?.errors }
+        set { if newValue != nil || rare != nil { updateRare { $0.errors = newValue } } }
+    }
+
+    /// Partitions of a `fetch`.
+    public var partitions: [TopicPartition]? {
+        get { rare?.partitions }
+        set { if newValue != nil || rare != nil { updateRare { $0.partitions = newValue } } }
+    }
+
+    public var generation: Int? {
+        get { rare?.generation }
+        set { if newValue != nil || rare != nil { updateRare { $0.generation = newValue } } }
+    }
+
+    public var member: String? {
+        get { rare?.member }
+        set { if newValue != nil || rare != nil { updateRare { $0.member = newValue } } }
+    }
+
+    /// Set on `meta` lines only.
+    public var meta: TraceMeta? {
+        get { rare?.meta }
+        set { if newValue != nil || rare != nil { updateRare { $0.meta = newValue } } }
+    }
+
+    /// Changes the box copy-on-write, creating it on first use (setting `nil` on no box is free).
+    private mutating func updateRare(_ change: (RareFields) -> Void) {
+        if rare == nil {
+            rare = RareFields()
+        } else if !isKnownUniquelyReferenced(&rare!) {
+            rare = rare!.copy()
+        }
+        change(rare!)
+    }
+}
+
+/// The fields few events have, boxed (see ``TraceEvent``). Mutated only through
+/// ``TraceEvent``'s copy-on-write setters, so sharing it between copies is safe.
+private final class RareFields: @unchecked Sendable {
+    var fetch: String?
+    var errors: [(TopicPartition, String)]?
+    var partitions: [TopicPartition]?
+    var generation: Int?
+    var member: String?
+    var meta: TraceMeta?
+
+    func copy() -> RareFields {
+        let copy = RareFields()
+        copy.fetch = fetch
+        copy.errors = errors
+        copy.partitions = partitions
+        copy.generation = generation
+        copy.member = member
+        copy.meta = meta
+        return copy
     }
 }

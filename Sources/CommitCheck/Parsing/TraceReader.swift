@@ -7,8 +7,13 @@ import Dispatch
 public struct TraceReader {
     /// Skip unknown `ev` values instead of failing (`--lenient`).
     public var lenient: Bool
+    /// Stop reading files with a resource-limit error when the process's memory passes this.
+    public var memoryBudget: MemoryBudget?
 
-    public init(lenient: Bool = false) { self.lenient = lenient }
+    public init(lenient: Bool = false, memoryBudget: MemoryBudget? = nil) {
+        self.lenient = lenient
+        self.memoryBudget = memoryBudget
+    }
 
     /// Reads and validates a trace held in memory (tests, the simulator, the fuzzer, minimisation).
     public func read(bytes: [UInt8], name: String = "trace") throws(TraceError) -> History {
@@ -46,6 +51,20 @@ public struct TraceReader {
         return documents[0].history
     }
 
+    /// Throws a resource-limit error when the process uses more memory than the budget allows.
+    private func checkMemory(path: String, line: Int) throws(TraceError) {
+        guard let memoryBudget else { return }
+        let resident = MemoryBudget.residentBytes()
+        guard resident > memoryBudget.bytes else { return }
+        var error = TraceError(file: path, line: line, message: """
+            stopped reading: \(resident >> 20) MB of memory in use passes the limit of \(memoryBudget.bytes >> 20) MB \
+            (a history takes about five times its file's size while it is checked); raise --max-memory, \
+            or check the trace in parts (specs/scaling.md)
+            """)
+        error.isResourceLimit = true
+        throw error
+    }
+
     /// One history read from a file, and the line it starts on.
     public struct Document: Sendable {
         public var history: History
@@ -64,7 +83,7 @@ public struct TraceReader {
             defer { reader.closeFile() }
             // Trace lines run about 100 bytes: reserve once rather than regrow a large array.
             assembler.builder.events.reserveCapacity(assembler.builder.events.count + reader.fileSize / 90)
-            var batch = LineBatch()
+            var batch = LineBatch.reserved()
             var thrown: TraceError? = nil
             // Pipeline: batch k+1 decodes on the other cores while this thread builds the history
             // from batch k (building is sequential: commits refer to each other across lines).
@@ -74,10 +93,16 @@ public struct TraceReader {
                 batch.append(line.bytes, number: line.number, terminated: line.terminated)
                 guard batch.isFull else { return true }
                 let next = DecodingBatch(batch, lenient: lenient)
-                batch = LineBatch()
+                batch = LineBatch.reserved()
                 defer { inFlight = next }
                 guard let previous = inFlight else { return true }
-                do throws(TraceError) { try assembler.take(previous.wait(), of: previous.batch, file: fileIndex) } catch { thrown = error; return false }
+                do throws(TraceError) {
+                    try assembler.take(previous.wait(), of: previous.batch, file: fileIndex)
+                    try checkMemory(path: path, line: line.number)
+                } catch {
+                    thrown = error
+                    return false
+                }
                 return true
             }
             if let thrown { throw thrown }
@@ -106,6 +131,17 @@ struct LineBatch {
     var terminated: [Bool] = []
 
     var isFull: Bool { ranges.count >= Self.capacity }
+
+    /// An empty batch with room for a full one (trace lines run about 100 bytes), so that filling
+    /// it never regrows and copies its arrays.
+    static func reserved() -> LineBatch {
+        var batch = LineBatch()
+        batch.bytes.reserveCapacity(capacity * 112)
+        batch.ranges.reserveCapacity(capacity)
+        batch.numbers.reserveCapacity(capacity)
+        batch.terminated.reserveCapacity(capacity)
+        return batch
+    }
 
     mutating func append(_ line: UnsafeBufferPointer<UInt8>, number: Int, terminated isTerminated: Bool) {
         let start = bytes.count
