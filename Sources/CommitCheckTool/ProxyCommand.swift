@@ -77,9 +77,9 @@ struct ProxyCommand: ParsableCommand {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         defer { try? group.syncShutdownGracefully() }
-        let proxy = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group) {
-            FileOutput.standardError($0 + "\n")
-        }
+        let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
+        let proxy = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
+                               log: printLine, information: quiet ? nil : printLine)
         let bound: [SocketAddress]
         do {
             bound = try proxy.start()

@@ -36,8 +36,14 @@ public final class KafkaProxy: @unchecked Sendable {
     private let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
     private var state: ProxyRecordingState?
 
+    private let information: (@Sendable (String) -> Void)?
+
+    /// - Parameters:
+    ///   - log: problems (undecodable frames, unproxied brokers).
+    ///   - information: what is worth knowing once (the protocol versions clients use); `nil` drops it.
     public init(routes: [Route], recorder: CommitRecorder, rewriteBrokerAddresses: Bool, group: EventLoopGroup,
-                log: @escaping @Sendable (String) -> Void) {
+                log: @escaping @Sendable (String) -> Void, information: (@Sendable (String) -> Void)? = nil) {
+        self.information = information
         self.routes = routes
         self.recorder = recorder
         self.rewriteBrokerAddresses = rewriteBrokerAddresses
@@ -82,6 +88,7 @@ public final class KafkaProxy: @unchecked Sendable {
             }
         }
         let state = ProxyRecordingState(recorder: recorder, brokerMap: brokerMap, rewritesBrokers: rewriteBrokerAddresses, log: logSink)
+        state.information = information
         self.state = state
         stateBox.withLockedValue { $0 = state }
         flushTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [recorder] _ in

@@ -57,6 +57,9 @@ final class KafkaTrafficObserver {
         }
         var what = InFlight.other(apiKey: header.apiKey, version: header.apiVersion)
         do {
+            if header.apiKey == .offsetCommit || header.apiKey == .offsetFetch {
+                shared.noteOnce("proxy: clients speak \(header.apiKey) v\(header.apiVersion)")
+            }
             switch header.apiKey {
             case .offsetCommit:
                 what = commitRequest(try OffsetCommitRequest(version: header.apiVersion, body: body), correlation: header.correlationID) ?? what

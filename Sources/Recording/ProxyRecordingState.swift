@@ -25,6 +25,15 @@ final class ProxyRecordingState: @unchecked Sendable {
 
     func log(_ message: String) { logSink(message) }
 
+    /// Informational lines (the protocol versions in use), once each; dropped when quiet.
+    var information: (@Sendable (String) -> Void)? = nil
+
+    func noteOnce(_ message: String) {
+        guard let information else { return }
+        let first = lock.withLock { warned.insert(message).inserted }
+        if first { information(message) }
+    }
+
     func warnOnce(_ message: String) {
         let first = lock.withLock { warned.insert(message).inserted }
         if first { logSink(message) }

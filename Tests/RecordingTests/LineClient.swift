@@ -22,8 +22,10 @@ struct LineClient {
         }
     }
 
-    func write(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
+    func write(_ text: String) throws { try write(bytes: Array(text.utf8)) }
+
+    func write(bytes all: [UInt8]) throws {
+        var bytes = all[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {

@@ -20,7 +20,7 @@ struct ProxyEndToEndTests {
     ///
     /// - Parameter rewrite: `true` has the proxy rewrite broker addresses; `false` has the broker
     ///   advertise the proxy's address (the simple way).
-    static func run(scenario: String, rewrite: Bool) throws -> Run {
+    static func run(scenario: String, rewrite: Bool, garbageFirst: Bool = false) throws -> Run {
         let python = try Package.python()
         let proxyPort = try Package.freePort()
         let broker = try TansuBroker(python: python, advertised: rewrite ? nil : "127.0.0.1:\(proxyPort)")
@@ -29,6 +29,15 @@ struct ProxyEndToEndTests {
             + (rewrite ? ["--rewrite-brokers"] : []))
         defer { proxy.stop() }
         try proxy.waitForError(timeout: 30) { $0.contains("listening on") }
+        if garbageFirst {
+            // A frame with an OffsetCommit header and a body cut short, then a size no frame has:
+            // the proxy logs both, forwards them, and keeps serving other connections.
+            let garbage = try LineClient(port: proxyPort)
+            var bytes: [UInt8] = [0, 0, 0, 14, 0, 8, 0, 2, 0, 0, 0, 9, 0, 1, 0x78, 0, 5, 0x67]
+            bytes += [0xFF, 0xFF, 0xFF, 0xF0, 1, 2, 3]
+            try garbage.write(bytes: bytes)
+            _ = garbage.finish()
+        }
         let clientTrace = scenario == "joined" ? try Package.temporaryFile("client.jsonl") : nil
         let client = try ChildProcess.run(python, [
             Package.root.appendingPathComponent("Tests/EndToEnd/proxy_client.py").path,
@@ -56,8 +65,9 @@ struct ProxyEndToEndTests {
         #expect(keys["topic-regress/0 linearizable"] == "holds")
     }
 
-    @Test func inOrderCommitsHoldWithBrokerAddressesRewritten() throws {
-        let run = try Self.run(scenario: "ordered", rewrite: true)
+    @Test func inOrderCommitsHoldWithBrokerAddressesRewrittenAfterGarbage() throws {
+        let run = try Self.run(scenario: "ordered", rewrite: true, garbageFirst: true)
+        #expect(run.proxyLog.contains("undecodable"), "\(run.proxyLog)")
         let history = try TraceReader().read(paths: [run.trace])
         #expect(history.commits.count == 10, "every commit went through the proxy: \(run.proxyLog)")
         let (overall, keys) = try RecorderEndToEndTests.verdicts(run.trace)
