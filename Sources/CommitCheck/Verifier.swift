@@ -140,6 +140,15 @@ public struct Verifier: Sendable {
             } catch {
                 decision = Decision(verdict: .unknown, reason: "\(error)", engine: "z3")
             }
+            // Tell the story of a pair the history itself forces into decreasing order when there
+            // is one: a short chain of recorded facts proves it, and the minimal sub-trace then
+            // shows that same pair. The solver's witness names the first regressing pair of one
+            // schedule, which other schedules may avoid.
+            if decision.verdict == .violated, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
+                decision.regression = forced
+                decision.witness = nil
+                decision.witnessApplied = nil
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var result = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,

@@ -35,6 +35,12 @@ import Testing
         }
         // Original line numbers travel with the events.
         #expect(lines.dropFirst().allSatisfy { $0.contains("\"orig_line\":") })
+        // The story is about the sub-trace: a forced regression's two commits are in it.
+        if expectation.verdict == .violated, expectation.property == .monotonic {
+            for commit in [example.earlierCommit, example.laterCommit].compactMap({ $0 }) {
+                #expect(subTrace.contains("\"commit\":\"\(commit)\""), "\(expectation.file): the story names \(commit), the evidence does not hold it")
+            }
+        }
     }
 
     @Test func seedStoryCounterexampleIsTheStory() throws {
