@@ -1,5 +1,8 @@
 import CommitRecorder
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -12,8 +15,8 @@ import NIOPosix
 /// keeps their clocks apart, so nothing is claimed across them). The collector adds nothing it
 /// cannot know: no timestamps, no ids.
 ///
-/// Stopping drains rather than drops: no new connections are accepted, open ones are read until
-/// their clients close them (or the drain timeout passes), then the file is synced.
+/// Stopping drains rather than drops: once connections stop arriving the listener closes, open ones
+/// are read until their clients close them (or the drain timeout passes), then the file is synced.
 public final class TraceCollector: @unchecked Sendable {
     private let writer: DurableLineWriter
     private let group: EventLoopGroup
@@ -73,6 +76,17 @@ public final class TraceCollector: @unchecked Sendable {
     /// and syncs the file. Returns the final statistics.
     public func stop(drainTimeout: TimeAmount) throws -> CollectorStatistics {
         flushTask?.cancel()
+        // Clients whose connection the kernel completed before the signal may still wait in the
+        // listen backlog; closing the listener now would reset them and drop what they send. So
+        // keep accepting until no connection has arrived for a fifth of a second (two seconds at
+        // most), then close the listener.
+        var seen = statistics.connections
+        for _ in 0..<10 {
+            usleep(200_000)
+            let now = statistics.connections
+            if now == seen { break }
+            seen = now
+        }
         try? serverChannel?.close().wait()
         let loop = group.next()
         let drained = loop.makePromise(of: Void.self)

@@ -30,25 +30,31 @@ struct CollectorTests {
         let clients = try (0..<writers).map { _ in try LineClient(port: port) }
         let answers = Gathered()
         let failures = Gathered()
-        DispatchQueue.concurrentPerform(iterations: writers) { writer in
-            do {
-                var sequence = 0
-                while sequence < perWriter {
-                    var text = ""
-                    for _ in 0..<burst where sequence < perWriter {
-                        text += Self.line(writer: writer, sequence: sequence)
-                        sequence += 1
+        // One thread per writer (not the shared dispatch pool, which other tests may keep busy):
+        // all eight really write at once.
+        let threads = (0..<writers).map { writer in
+            Thread {
+                do {
+                    var sequence = 0
+                    while sequence < perWriter {
+                        var text = ""
+                        for _ in 0..<burst where sequence < perWriter {
+                            text += Self.line(writer: writer, sequence: sequence)
+                            sequence += 1
+                        }
+                        try clients[writer].write(text)
+                        // Writer 0 sends SIGTERM in the middle of everyone's bursts.
+                        if writer == 0, sequence == perWriter / 2 { collector.signal(SIGTERM) }
                     }
-                    try clients[writer].write(text)
-                    // Writer 0 sends SIGTERM in the middle of everyone's bursts.
-                    if writer == 0, sequence == perWriter / 2 { collector.signal(SIGTERM) }
+                    answers.add(clients[writer].finish())
+                } catch {
+                    failures.add("writer \(writer): \(error)")
                 }
-                let answer = clients[writer].finish()
-                answers.add(answer)
-            } catch {
-                failures.add("\(error)")
             }
         }
+        for thread in threads { thread.start() }
+        let deadline = Date().addingTimeInterval(120)
+        while threads.contains(where: { !$0.isFinished }) && Date() < deadline { usleep(10_000) }
         #expect(failures.all.isEmpty, "\(failures.all)")
         let status = try collector.wait(timeout: 120)
         #expect(status == 0, "collector: \(collector.err)")
