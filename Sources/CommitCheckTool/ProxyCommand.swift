@@ -77,6 +77,9 @@ struct ProxyCommand: ParsableCommand {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         defer { try? group.syncShutdownGracefully() }
+        // Watch before saying "listening": a signal sent right after that line must not be lost.
+        let stopping = DispatchSemaphore(value: 0)
+        SignalWatcher.watch([SIGINT, SIGTERM]) { _ in stopping.signal() }
         let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
         let proxy = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
                                log: printLine, information: quiet ? nil : printLine)
@@ -93,18 +96,8 @@ struct ProxyCommand: ParsableCommand {
                 FileOutput.standardError("proxy: listening on \(shown), forwarding to \(route.upstreamHost):\(route.upstreamPort), writing \(out)\n")
             }
         }
-        let stopping = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: DispatchQueue(label: "commitcheck.signals"))
-            source.setEventHandler { stopping.signal() }
-            source.resume()
-            sources.append(source)
-        }
         stopping.wait()
         try proxy.stop()
         if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
-        withExtendedLifetime(sources) {}
     }
 }

@@ -51,6 +51,9 @@ struct RecordCommand: ParsableCommand {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         defer { try? group.syncShutdownGracefully() }
+        // Watch before saying "listening": a signal sent right after that line must not be lost.
+        let stopping = DispatchSemaphore(value: 0)
+        SignalWatcher.watch([SIGINT, SIGTERM]) { _ in stopping.signal() }
         let collector = TraceCollector(writer: writer, group: group) { FileOutput.standardError($0 + "\n") }
         let bound: SocketAddress
         do {
@@ -64,15 +67,6 @@ struct RecordCommand: ParsableCommand {
         }
         if !quiet { FileOutput.standardError("collector: listening on \(shown), writing \(out)\n") }
 
-        let stopping = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: DispatchQueue(label: "commitcheck.signals"))
-            source.setEventHandler { stopping.signal() }
-            source.resume()
-            sources.append(source)
-        }
         stopping.wait()
         if !quiet { FileOutput.standardError("collector: stopping; draining open connections (up to \(drainTimeout) s)\n") }
         let statistics = try collector.stop(drainTimeout: .nanoseconds(Int64(drainTimeout * 1e9)))
@@ -81,6 +75,5 @@ struct RecordCommand: ParsableCommand {
             FileOutput.standardError("collector: \(statistics.written) line(s) from \(statistics.connections) connection(s) written to \(out)"
                 + "; \(statistics.rejected) rejected" + (statistics.cutOff > 0 ? "; \(statistics.cutOff) connection(s) cut off at the drain timeout" : "") + "\n")
         }
-        withExtendedLifetime(sources) {}
     }
 }

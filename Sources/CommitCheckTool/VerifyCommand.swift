@@ -79,16 +79,10 @@ struct VerifyCommand: ParsableCommand {
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
-        signal(SIGINT, SIG_IGN)
-        // Its own queue: the global queue's threads may all be busy deciding keys, and the handler
-        // must run while they are.
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "commitcheck.sigint"))
-        interrupt.setEventHandler {
+        SignalWatcher.watch([SIGINT]) { _ in
             FileOutput.standardError("interrupted: finishing with what is decided so far\n")
             cancellation.cancel()
         }
-        interrupt.resume()
-        defer { interrupt.cancel() }
         if let source = registers.from {
             let report: Report
             do {

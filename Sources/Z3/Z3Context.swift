@@ -1,4 +1,9 @@
 import CZ3
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Records errors instead of exiting: Z3's default handler calls `exit(1)`.
 private let recordingErrorHandler: @convention(c) (Z3_context?, Z3_error_code) -> Void = { _, _ in }
@@ -60,8 +65,20 @@ public final class Z3Context {
         return Term(raw: ast)
     }
 
-    /// Asks a running check in this context to stop (safe to call from a signal path).
-    public func interrupt() { Z3_interrupt(raw) }
+    /// Asks a running check in this context to stop, and every later one not to start.
+    ///
+    /// Z3 only interrupts what is running at the moment (`Z3_interrupt` on an idle context does
+    /// nothing), so the request is also remembered: ``Z3Solver/check(assuming:)`` answers `unknown`
+    /// without starting once it is set. Safe to call from any thread.
+    public func interrupt() {
+        interruption.set()
+        Z3_interrupt(raw)
+    }
+
+    /// Whether ``interrupt()`` was called.
+    public var isInterrupted: Bool { interruption.isSet }
+
+    private let interruption = InterruptionFlag()
 
     // MARK: Terms
 
@@ -128,4 +145,33 @@ public struct Term: Hashable {
 
     public static func == (a: Term, b: Term) -> Bool { a.raw == b.raw }
     public func hash(into hasher: inout Hasher) { hasher.combine(UnsafeRawPointer(raw)) }
+}
+
+/// A flag set once from any thread (a pthread mutex: this module has no other dependency).
+final class InterruptionFlag: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var value = false
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func set() {
+        pthread_mutex_lock(mutex)
+        value = true
+        pthread_mutex_unlock(mutex)
+    }
+
+    var isSet: Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return value
+    }
 }

@@ -58,6 +58,7 @@ public final class Z3Solver {
 
     /// Checks the asserted terms, under the given assumption literals if any.
     public func check(assuming assumptions: [Term] = []) throws(Z3Error) -> SolverResult {
+        if context.isInterrupted { return .unknown(reason: "canceled") }
         let answer: Z3_lbool
         if assumptions.isEmpty {
             answer = Z3_solver_check(context.raw, raw)

@@ -1,8 +1,9 @@
+import Foundation
 import Z3
 
 /// Stops a run early: keys not yet decided become `unknown`, and running Z3 checks are interrupted.
 ///
-/// Set from a signal handler's dispatch source (SIGINT), read by the workers between keys. Z3
+/// Set when SIGINT arrives, read by the workers between keys. Z3
 /// contexts register while they run, so that `cancel()` can interrupt a long check in place.
 public final class Cancellation: @unchecked Sendable {
     private let lock = NSLockLite()
@@ -19,6 +20,16 @@ public final class Cancellation: @unchecked Sendable {
             return Array(running.values)
         }
         for context in contexts { context.interrupt() }
+        // A context caught between its last check of the flag and Z3 starting to run would miss
+        // that interrupt (Z3 only stops what is running): repeat it until every context is done.
+        Thread.detachNewThread { [self] in
+            while true {
+                usleep(50_000)
+                let contexts = lock.withLock { Array(running.values) }
+                if contexts.isEmpty { return }
+                for context in contexts { context.interrupt() }
+            }
+        }
     }
 
     /// Runs `body` with `context` registered for interruption.
