@@ -75,29 +75,27 @@ struct ProxyCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        defer { try? group.syncShutdownGracefully() }
-        // Watch before saying "listening": a signal sent right after that line must not be lost.
-        let stopping = DispatchSemaphore(value: 0)
-        SignalWatcher.watch([SIGINT, SIGTERM]) { _ in stopping.signal() }
-        let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
-        let proxy = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
-                               log: printLine, information: quiet ? nil : printLine)
-        let bound: [SocketAddress]
-        do {
-            bound = try proxy.start()
-        } catch {
-            throw ValidationError("cannot listen: \(error)")
-        }
-        if !quiet {
-            for (route, address) in zip(routes, bound) {
-                let shown: String
-                if case .unix = route.listen { shown = route.listen.description } else { shown = "\(address.ipAddress ?? "?"):\(address.port ?? 0)" }
-                FileOutput.standardError("proxy: listening on \(shown), forwarding to \(route.upstreamHost):\(route.upstreamPort), writing \(out)\n")
+        var proxy: KafkaProxy?
+        try ListeningService.run { group in
+            let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
+            let started = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
+                                     log: printLine, information: quiet ? nil : printLine)
+            let bound: [SocketAddress]
+            do {
+                bound = try started.start()
+            } catch {
+                throw ValidationError("cannot listen: \(error)")
             }
+            proxy = started
+            if !quiet {
+                for (route, address) in zip(routes, bound) {
+                    FileOutput.standardError("proxy: listening on \(ListeningService.shown(route.listen, bound: address)), "
+                        + "forwarding to \(route.upstreamHost):\(route.upstreamPort), writing \(out)\n")
+                }
+            }
+        } stop: {
+            try proxy!.stop()
+            if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
         }
-        stopping.wait()
-        try proxy.stop()
-        if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
     }
 }

@@ -49,31 +49,25 @@ struct RecordCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        defer { try? group.syncShutdownGracefully() }
-        // Watch before saying "listening": a signal sent right after that line must not be lost.
-        let stopping = DispatchSemaphore(value: 0)
-        SignalWatcher.watch([SIGINT, SIGTERM]) { _ in stopping.signal() }
-        let collector = TraceCollector(writer: writer, group: group) { FileOutput.standardError($0 + "\n") }
-        let bound: SocketAddress
-        do {
-            bound = try collector.start(listen: address)
-        } catch {
-            throw ValidationError("cannot listen on \(address): \(error)")
-        }
-        let shown: String
-        if case .unix = address { shown = address.description } else {
-            shown = "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
-        }
-        if !quiet { FileOutput.standardError("collector: listening on \(shown), writing \(out)\n") }
-
-        stopping.wait()
-        if !quiet { FileOutput.standardError("collector: stopping; draining open connections (up to \(drainTimeout) s)\n") }
-        let statistics = try collector.stop(drainTimeout: .nanoseconds(Int64(drainTimeout * 1e9)))
-        try writer.close()
-        if !quiet {
-            FileOutput.standardError("collector: \(statistics.written) line(s) from \(statistics.connections) connection(s) written to \(out)"
-                + "; \(statistics.rejected) rejected" + (statistics.cutOff > 0 ? "; \(statistics.cutOff) connection(s) cut off at the drain timeout" : "") + "\n")
+        var collector: TraceCollector?
+        try ListeningService.run { group in
+            let started = TraceCollector(writer: writer, group: group) { FileOutput.standardError($0 + "\n") }
+            let bound: SocketAddress
+            do {
+                bound = try started.start(listen: address)
+            } catch {
+                throw ValidationError("cannot listen on \(address): \(error)")
+            }
+            collector = started
+            if !quiet { FileOutput.standardError("collector: listening on \(ListeningService.shown(address, bound: bound)), writing \(out)\n") }
+        } stop: {
+            if !quiet { FileOutput.standardError("collector: stopping; draining open connections (up to \(drainTimeout) s)\n") }
+            let statistics = try collector!.stop(drainTimeout: .nanoseconds(Int64(drainTimeout * 1e9)))
+            try writer.close()
+            if !quiet {
+                FileOutput.standardError("collector: \(statistics.written) line(s) from \(statistics.connections) connection(s) written to \(out)"
+                    + "; \(statistics.rejected) rejected" + (statistics.cutOff > 0 ? "; \(statistics.cutOff) connection(s) cut off at the drain timeout" : "") + "\n")
+            }
         }
     }
 }

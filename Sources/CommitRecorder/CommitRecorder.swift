@@ -87,16 +87,7 @@ public final class CommitRecorder: @unchecked Sendable {
             Self.field("commit", commit, &line)
             Self.field("status", status.rawValue, &line)
             if !errors.isEmpty {
-                TraceLineEncoding.appendRaw(#","errors":{"#, to: &line)
-                var first = true
-                for (partition, code) in errors {
-                    if !first { line.append(UInt8(ascii: ",")) }
-                    first = false
-                    TraceLineEncoding.appendKey(partition, to: &line)
-                    line.append(UInt8(ascii: ":"))
-                    TraceLineEncoding.appendString(code, to: &line)
-                }
-                line.append(UInt8(ascii: "}"))
+                Self.partitionMap(#","errors":{"#, errors, &line) { TraceLineEncoding.appendString($0, to: &$1) }
             }
         }
     }
@@ -185,14 +176,21 @@ public final class CommitRecorder: @unchecked Sendable {
     }
 
     private static func offsets(_ offsets: [Partition: Int64], _ line: inout [UInt8]) {
-        TraceLineEncoding.appendRaw(#","offsets":{"#, to: &line)
+        partitionMap(#","offsets":{"#, offsets, &line) { TraceLineEncoding.appendInteger($0, to: &$1) }
+    }
+
+    /// `opening` (which names the field and opens the object), then `"topic/partition": value, ...}`.
+    @inline(__always)
+    private static func partitionMap<Value>(_ opening: StaticString, _ map: [Partition: Value], _ line: inout [UInt8],
+                                            _ appendValue: (Value, inout [UInt8]) -> Void) {
+        TraceLineEncoding.appendRaw(opening, to: &line)
         var first = true
-        for (partition, offset) in offsets {
+        for (partition, value) in map {
             if !first { line.append(UInt8(ascii: ",")) }
             first = false
             TraceLineEncoding.appendKey(partition, to: &line)
             line.append(UInt8(ascii: ":"))
-            TraceLineEncoding.appendInteger(offset, to: &line)
+            appendValue(value, &line)
         }
         line.append(UInt8(ascii: "}"))
     }

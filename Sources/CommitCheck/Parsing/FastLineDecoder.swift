@@ -229,31 +229,15 @@ enum FastLineDecoder {
         }
 
         /// `{"topic/partition": integer, ...}` with no partition twice.
-        mutating func offsets() -> [(TopicPartition, Int)]? {
-            guard take(UInt8(ascii: "{")) else { return nil }
-            var result: [(TopicPartition, Int)] = []
-            skipWhitespace()
-            if take(UInt8(ascii: "}")) { return result }
-            while true {
-                skipWhitespace()
-                guard let key = partitionKey() else { return nil }
-                skipWhitespace()
-                guard take(UInt8(ascii: ":")) else { return nil }
-                skipWhitespace()
-                guard let offset = integer() else { return nil }
-                guard !result.contains(where: { $0.0 == key }) else { return nil }
-                result.append((key, offset))
-                skipWhitespace()
-                if take(UInt8(ascii: ",")) { continue }
-                guard take(UInt8(ascii: "}")) else { return nil }
-                return result
-            }
-        }
+        mutating func offsets() -> [(TopicPartition, Int)]? { partitionMap { $0.integer() } }
 
         /// `{"topic/partition": "CODE", ...}` with no partition twice.
-        mutating func errors() -> [(TopicPartition, String)]? {
+        mutating func errors() -> [(TopicPartition, String)]? { partitionMap { $0.string() } }
+
+        /// `{"topic/partition": value, ...}` with no partition twice, values read by `value`.
+        mutating func partitionMap<Value>(_ value: (inout Cursor) -> Value?) -> [(TopicPartition, Value)]? {
             guard take(UInt8(ascii: "{")) else { return nil }
-            var result: [(TopicPartition, String)] = []
+            var result: [(TopicPartition, Value)] = []
             skipWhitespace()
             if take(UInt8(ascii: "}")) { return result }
             while true {
@@ -262,9 +246,9 @@ enum FastLineDecoder {
                 skipWhitespace()
                 guard take(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
-                guard let code = string() else { return nil }
+                guard let item = value(&self) else { return nil }
                 guard !result.contains(where: { $0.0 == key }) else { return nil }
-                result.append((key, code))
+                result.append((key, item))
                 skipWhitespace()
                 if take(UInt8(ascii: ",")) { continue }
                 guard take(UInt8(ascii: "}")) else { return nil }

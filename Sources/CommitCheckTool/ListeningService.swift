@@ -1,0 +1,29 @@
+import Dispatch
+import NIOCore
+import NIOPosix
+import Recording
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The life of `record` and `proxy`: an event loop group, the stop signals, serving, stopping.
+///
+/// SIGINT and SIGTERM are watched before `start`, so a signal sent right after the "listening"
+/// line (as scripts and tests do) is never lost.
+enum ListeningService {
+    static func run(start: (EventLoopGroup) throws -> Void, stop: () throws -> Void) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        defer { try? group.syncShutdownGracefully() }
+        let stopping = DispatchSemaphore(value: 0)
+        SignalWatcher.watch([SIGINT, SIGTERM]) { _ in stopping.signal() }
+        try start(group)
+        stopping.wait()
+        try stop()
+    }
+
+    /// How a listener is named in the "listening on" line: the port actually bound for TCP.
+    static func shown(_ listen: ListenAddress, bound: SocketAddress) -> String {
+        if case .unix = listen { return listen.description }
+        return "\(bound.ipAddress ?? "?"):\(bound.port ?? 0)"
+    }
+}
