@@ -71,7 +71,14 @@ final class KafkaTrafficObserver {
         } catch {
             shared.log("proxy: \(name): undecodable \(header.apiKey) v\(header.apiVersion) request \(header.correlationID) (\(error)); forwarded as is, not recorded")
         }
-        inFlight[header.correlationID] = (header.apiKey, header.apiVersion, what)
+        // Only answers the proxy reads are remembered: other requests may never be answered
+        // (a Produce with acks=0), and remembering them would grow without bound.
+        switch what {
+        case .other(let apiKey, _) where apiKey != .metadata && apiKey != .findCoordinator:
+            break
+        default:
+            inFlight[header.correlationID] = (header.apiKey, header.apiVersion, what)
+        }
     }
 
     private func commitRequest(_ request: OffsetCommitRequest, correlation: Int32) -> InFlight? {
@@ -148,10 +155,8 @@ final class KafkaTrafficObserver {
             shared.log("proxy: \(name): undecodable response header (\(error)); forwarded as is")
             return nil
         }
-        guard let (apiKey, version, what) = inFlight.removeValue(forKey: correlation) else {
-            shared.log("proxy: \(name): response \(correlation) answers no request seen; forwarded as is")
-            return nil
-        }
+        // Answers to requests the proxy does not read pass through.
+        guard let (apiKey, version, what) = inFlight.removeValue(forKey: correlation) else { return nil }
         do {
             switch what {
             case let .commit(id, partitions):
