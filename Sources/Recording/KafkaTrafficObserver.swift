@@ -26,6 +26,8 @@ final class KafkaTrafficObserver {
     private var requests = KafkaFrameSplitter()
     private var responses = KafkaFrameSplitter()
     private var inFlight: [Int32: (apiKey: KafkaAPIKey, version: Int16, what: InFlight)] = [:]
+    /// Requests waiting for an answer the proxy will read (for tests: it must not grow without bound).
+    var inFlightCount: Int { inFlight.count }
     /// Response bytes read but not yet forwarded (only while rewriting broker addresses).
     private var unforwarded: ByteBuffer?
 

@@ -87,6 +87,28 @@ import Workloads
         #expect(acks[2].errors?.map(\.0.partition) == [1])
     }
 
+    @Test func requestsThatAreNeverAnsweredAreNotRemembered() throws {
+        let (observer, recorder, _, _) = try Self.observer()
+        // Produce v3 headers (api key 0) with a token body: with acks=0 no answer ever comes.
+        for correlation in 1...10_000 {
+            var body = ByteBufferAllocator().buffer(capacity: 32)
+            body.writeInteger(Int16(0)); body.writeInteger(Int16(3)); body.writeInteger(Int32(correlation))
+            Self.string("producer", into: &body)
+            body.writeInteger(Int16(0))
+            var frame = ByteBufferAllocator().buffer(capacity: body.readableBytes + 4)
+            frame.writeInteger(Int32(body.readableBytes))
+            frame.writeBuffer(&body)
+            #expect(observer.clientBytes(frame) == [frame])
+        }
+        #expect(observer.inFlightCount == 0)
+        // A commit is remembered until its answer.
+        _ = observer.clientBytes(Self.commitRequest(correlation: 20_000, offsets: [(0, 1)]))
+        #expect(observer.inFlightCount == 1)
+        _ = observer.brokerBytes(Self.commitResponse(correlation: 20_000, errors: [(0, 0)]))
+        #expect(observer.inFlightCount == 0)
+        try recorder.close()
+    }
+
     @Test func aConnectionThatDiesWithCommitsInFlightMakesThemUnknown() throws {
         let (observer, recorder, path, _) = try Self.observer()
         _ = observer.clientBytes(Self.commitRequest(correlation: 7, offsets: [(0, 5)], metadata: "commitcheck:client-7"))
