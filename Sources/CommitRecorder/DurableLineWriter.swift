@@ -18,8 +18,6 @@ public final class DurableLineWriter: @unchecked Sendable {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
-    /// Lines accepted so far (written or still buffered).
-    private var linesAccepted = 0
 
     /// Opens (creating, or truncating unless `append`) the file at `path`.
     ///
@@ -46,9 +44,6 @@ public final class DurableLineWriter: @unchecked Sendable {
         lock.withLock { descriptor >= 0 && lseek(descriptor, 0, SEEK_END) == 0 && buffer.isEmpty }
     }
 
-    /// Number of lines accepted since the file was opened.
-    public var acceptedLineCount: Int { lock.withLock { linesAccepted } }
-
     /// Appends one line built by `body` (which must not write a line end: the writer adds it).
     ///
     /// The line is built directly into the shared buffer under the lock, so no intermediate copy
@@ -59,7 +54,6 @@ public final class DurableLineWriter: @unchecked Sendable {
             if descriptor < 0 { return .closed(path: path) }
             body(&buffer)
             buffer.append(UInt8(ascii: "\n"))
-            linesAccepted += 1
             if buffer.count >= capacity {
                 do throws(RecorderError) { try drain() } catch { return error }
             }
@@ -76,8 +70,7 @@ public final class DurableLineWriter: @unchecked Sendable {
             for line in lines {
                 buffer.append(contentsOf: line)
                 buffer.append(UInt8(ascii: "\n"))
-                linesAccepted += 1
-            }
+                }
             if buffer.count >= capacity {
                 do throws(RecorderError) { try drain() } catch { failure = error }
             }

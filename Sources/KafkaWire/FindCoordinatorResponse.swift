@@ -10,7 +10,7 @@ import NIOCore
 ///   (batched lookups, KIP-699; v5 and v6 only add error codes / key types)
 ///
 /// v0-v3 decode to exactly one coordinator whose `key` is nil (the request names it).
-public struct FindCoordinatorResponse: Sendable, Equatable {
+public struct FindCoordinatorResponse: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.findCoordinator
     public static let supportedVersions: ClosedRange<Int16> = 0...6
 
@@ -54,9 +54,7 @@ public struct FindCoordinatorResponse: Sendable, Equatable {
     }
 
     init(version: Int16, body: ByteBuffer, spans: inout [BrokerAddressSpan]) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 3)
         throttleTimeMs = version >= 1 ? try r.int32("FindCoordinatorResponse.ThrottleTimeMs") : 0
         if version <= 3 {

@@ -17,7 +17,7 @@ import NIOCore
 /// - v10: topic + TopicId (after Name)
 /// - v12: topic Name nullable
 /// - v13: + top-level ErrorCode (last)
-public struct MetadataResponse: Sendable, Equatable {
+public struct MetadataResponse: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.metadata
     public static let supportedVersions: ClosedRange<Int16> = 0...13
 
@@ -129,9 +129,7 @@ public struct MetadataResponse: Sendable, Equatable {
     }
 
     init(version: Int16, body: ByteBuffer, spans: inout [BrokerAddressSpan]) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 9)
         throttleTimeMs = version >= 3 ? try r.int32("MetadataResponse.ThrottleTimeMs") : 0
         var found: [BrokerAddressSpan] = []

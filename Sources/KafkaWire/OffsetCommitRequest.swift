@@ -14,7 +14,7 @@ import NIOCore
 /// - v10: topics identified by TopicId (uuid) instead of Name
 ///
 /// Fields absent from a version hold their schema default (see each property).
-public struct OffsetCommitRequest: Sendable, Equatable {
+public struct OffsetCommitRequest: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.offsetCommit
     public static let supportedVersions: ClosedRange<Int16> = 0...10
 
@@ -79,9 +79,7 @@ public struct OffsetCommitRequest: Sendable, Equatable {
     /// Decodes a request body (the frame after the request header). The whole body must
     /// be consumed.
     public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 8)
         groupID = try r.string("OffsetCommitRequest.GroupId")
         generationIDOrMemberEpoch = version >= 1 ? try r.int32("OffsetCommitRequest.GenerationIdOrMemberEpoch") : -1

@@ -9,7 +9,7 @@ import NIOCore
 ///
 /// Use `KafkaErrorCode(partition.errorCode).offsetCommitOutcome` to tell applied,
 /// rejected and ambiguous partition results apart.
-public struct OffsetCommitResponse: Sendable, Equatable {
+public struct OffsetCommitResponse: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.offsetCommit
     public static let supportedVersions: ClosedRange<Int16> = 0...10
 
@@ -49,9 +49,7 @@ public struct OffsetCommitResponse: Sendable, Equatable {
     /// Decodes a response body (the frame after the response header); `version` is the
     /// request's version. The whole body must be consumed.
     public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 8)
         throttleTimeMs = version >= 3 ? try r.int32("OffsetCommitResponse.ThrottleTimeMs") : 0
         topics = try r.array("OffsetCommitResponse.Topics") { (r: inout KafkaReader) throws(KafkaWireError) -> Topic in

@@ -12,7 +12,7 @@ import NIOCore
 /// - v10: topics identified by TopicId instead of Name
 ///
 /// v0-v7 decode to exactly one group.
-public struct OffsetFetchRequest: Sendable, Equatable {
+public struct OffsetFetchRequest: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.offsetFetch
     public static let supportedVersions: ClosedRange<Int16> = 0...10
 
@@ -59,9 +59,7 @@ public struct OffsetFetchRequest: Sendable, Equatable {
     /// Decodes a request body (the frame after the request header). The whole body must
     /// be consumed.
     public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 6)
         if version <= 7 {
             let groupID = try r.string("OffsetFetchRequest.GroupId")

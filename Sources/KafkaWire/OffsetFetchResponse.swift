@@ -15,7 +15,7 @@ import NIOCore
 /// it: match it with the request by correlation id) and whose `errorCode` is the
 /// top-level error code (0 in v0-v1, where group errors appear on every partition).
 /// A committed offset of -1 means "no offset committed".
-public struct OffsetFetchResponse: Sendable, Equatable {
+public struct OffsetFetchResponse: KafkaMessage, Equatable {
     public static let apiKey = KafkaAPIKey.offsetFetch
     public static let supportedVersions: ClosedRange<Int16> = 0...10
 
@@ -80,9 +80,7 @@ public struct OffsetFetchResponse: Sendable, Equatable {
     /// Decodes a response body (the frame after the response header); `version` is the
     /// request's version. The whole body must be consumed.
     public init(version: Int16, body: ByteBuffer) throws(KafkaWireError) {
-        guard Self.supportedVersions.contains(version) else {
-            throw .unsupportedVersion(apiKey: Self.apiKey.rawValue, version: version)
-        }
+        try Self.requireSupported(version)
         var r = KafkaReader(body, flexible: version >= 6)
         throttleTimeMs = version >= 3 ? try r.int32("OffsetFetchResponse.ThrottleTimeMs") : 0
         if version <= 7 {
