@@ -82,20 +82,51 @@ public struct Verifier: Sendable {
     public func verify(history: History) throws(TraceError) -> Report {
         if let megabytes = options.maxMemoryMegabytes { Z3Context.setMemoryLimit(megabytes: megabytes) }
         let started = DispatchTime.now().uptimeNanoseconds
+        // `--timeout` bounds the whole run: past it, whatever is still running is interrupted and
+        // every key not decided yet is `unknown`. SIGINT does the same through the parent.
+        let cancellation = Cancellation(parent: options.cancellation)
+        let deadline = options.timeout.map { seconds in
+            cancellation.arm(seconds: seconds, reason: "the --timeout of \(Self.seconds(seconds)) ran out")
+        }
+        defer { deadline?.disarm() }
         let graph = try OrderGraph(history: history)
         let order = HappensBefore(graph: graph)
         let ordered = DispatchTime.now().uptimeNanoseconds
         let members = history.membersByKey()
+        let allKeys = members.keys.sorted()
+        let components = KeyComponents(history: history, keys: allKeys)
         let shard = options.shard
-        let keys = members.keys.sorted().filter { shard == nil || $0.shard(of: shard!.count) == shard!.index }
-        let results = ResultSlots(count: keys.count)
-        let options = self.options
-        DispatchQueue.concurrentPerform(iterations: min(options.jobs, max(keys.count, 1))) { worker in
-            var index = worker
-            while index < keys.count {
-                results.store(index, Self.check(key: keys[index], members: members[keys[index]]!, history: history, graph: graph, order: order, options: options))
-                index += options.jobs
+        // Keys linked by reads are judged together, so they go to one shard: their component's first key decides.
+        let keys = allKeys.filter { key in
+            guard let shard else { return true }
+            let component = components.componentOf[key]!
+            let anchor = components.reads[component].isEmpty ? key : components.keys[component][0]
+            return anchor.shard(of: shard.count) == shard.index
+        }
+        let wanted = Set(keys.map { components.componentOf[$0]! })
+        let run = Run(history: history, graph: graph, order: order, members: members, components: components,
+                      options: options, cancellation: cancellation, deadline: options.timeout.map { started + UInt64($0 * 1e9) })
+
+        // Phase 1: the reads of each component with reads, decided once for all its keys.
+        let readComponents = wanted.filter { !components.reads[$0].isEmpty }.sorted()
+        let readSlots = ResultSlots<Result<ComponentReads, TraceError>>(count: readComponents.count)
+        Self.parallel(count: readComponents.count, jobs: options.jobs) { index in
+            readSlots.store(index, run.decideReads(component: readComponents[index]))
+        }
+        var readsOf: [Int: ComponentReads] = [:]
+        for (index, component) in readComponents.enumerated() {
+            switch readSlots.take(index) {
+            case .success(let reads): readsOf[component] = reads
+            case .failure(let error): throw error
             }
+        }
+
+        // Phase 2: every key's verdicts.
+        let componentReads = readsOf
+        let results = ResultSlots<Result<[KeyResult], TraceError>>(count: keys.count)
+        Self.parallel(count: keys.count, jobs: options.jobs) { index in
+            let key = keys[index]
+            results.store(index, run.check(key: key, reads: componentReads[components.componentOf[key]!] ?? .none))
         }
         var keyResults: [KeyResult] = []
         for index in keys.indices {
@@ -116,87 +147,21 @@ public struct Verifier: Sendable {
         return report
     }
 
-    /// Decides one key's monotonicity.
-    static func check(key: PartitionKey, members: (commits: [Int], fetches: [Int]), history: History, graph: OrderGraph,
-                      order: HappensBefore, options: VerifyOptions) -> Result<[KeyResult], TraceError> {
-        let started = DispatchTime.now().uptimeNanoseconds
-        if options.cancellation?.isCancelled == true {
-            return .success([KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
-                                       property: .monotonic, verdict: .unknown, reason: "interrupted before this key was decided")])
-        }
-        var problem = OrderProblem(key: key, history: history, graph: graph, commits: members.commits, fetches: members.fetches, projecting: false)
-        var decision: Decision
-        if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) {
-            decision = fast
-        } else {
-            problem.project(graph: graph)
-            let timeout = options.timeout.map { UInt32(min(max($0 * 1000, 1), Double(UInt32.max))) }
-            do {
-                var decider = Z3Decider(timeoutMilliseconds: timeout, explain: options.explain)
-                decider.cancellation = options.cancellation
-                decision = try decider.decide(problem)
-            } catch is Z3Decider.Inconsistent {
-                return .failure(inconsistentChoices(history, graph))
-            } catch {
-                decision = Decision(verdict: .unknown, reason: "\(error)", engine: "z3")
-            }
-            // Tell the story of a pair the history itself forces into decreasing order when there
-            // is one: a short chain of recorded facts proves it, and the minimal sub-trace then
-            // shows that same pair. The solver's witness names the first regressing pair of one
-            // schedule, which other schedules may avoid.
-            if decision.verdict == .violated, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
-                decision.regression = forced
-                decision.witness = nil
-                decision.witnessApplied = nil
+    /// Runs `body(0..<count)` on up to `jobs` threads, each taking indices in turn.
+    static func parallel(count: Int, jobs: Int, _ body: @Sendable (Int) -> Void) {
+        guard count > 0 else { return }
+        let workers = min(max(jobs, 1), count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < count {
+                body(index)
+                index += workers
             }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        var result = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
-                               property: .monotonic, verdict: decision.verdict, reason: decision.reason,
-                               engine: decision.engine, seconds: seconds)
-        if decision.verdict == .holds && options.explain {
-            result.counterexample = Storyteller(history: history, graph: graph, order: order).proof(for: problem, decision)
-        }
-        if decision.verdict == .violated || decision.verdict == .possible {
-            let storyteller = Storyteller(history: history, graph: graph, order: order)
-            var evidence: [Int]? = nil
-            var minimal: Bool? = nil
-            var subTrace: String? = nil
-            if options.minimize {
-                var minimizer = Minimizer(history: history, key: key, verdict: decision.verdict, budget: options.minimizeTimeout)
-                minimizer.cancellation = options.cancellation
-                let shrunk = minimizer.minimize(seeds: storyteller.seeds(for: problem, decision))
-                evidence = shrunk.events
-                minimal = shrunk.minimal
-                let label = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition),\"verdict\":\"\(decision.verdict.rawValue)\"}"
-                subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", label)])
-            }
-            result.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
-            result.counterexample?.minimal = minimal
-            result.counterexample?.subTrace = subTrace
-        }
-        guard let reads = decision.reads else { return .success([result]) }
-        var linearizable = KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
-                                     property: .linearizable, verdict: reads.verdict, reason: reads.reason, engine: "z3", seconds: seconds)
-        if reads.verdict == .violated {
-            let storyteller = Storyteller(history: history, graph: graph, order: order)
-            var minimizer = Minimizer(history: history, key: key, verdict: .violated, budget: options.minimizeTimeout)
-            minimizer.property = .linearizable
-            minimizer.cancellation = options.cancellation
-            var evidence: [Int]? = nil
-            var shrunk: Minimizer.Result? = nil
-            if options.minimize {
-                shrunk = minimizer.minimize(seeds: storyteller.readSeeds(for: problem, clashing: reads.clashingReads))
-                evidence = shrunk?.events
-            }
-            linearizable.counterexample = storyteller.readsCounterexample(for: problem, clashing: reads.clashingReads, evidence: evidence)
-            if let shrunk {
-                linearizable.counterexample?.minimal = shrunk.minimal
-                let label = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition),\"property\":\"linearizable\",\"verdict\":\"violated\"}"
-                linearizable.counterexample?.subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", label)])
-            }
-        }
-        return .success([result, linearizable])
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// The error for a history whose connection orders cannot all be met.
@@ -214,28 +179,39 @@ public struct Verifier: Sendable {
     }
 }
 
-/// Per-key results written by concurrent workers, each into its own slot.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[KeyResult], TraceError>?]
+/// Results written by concurrent workers, each into its own slot.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
     private let lock = NSLockLite()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ index: Int, _ result: Result<[KeyResult], TraceError>) {
-        lock.withLock { slots[index] = result }
+    func store(_ index: Int, _ value: Value) {
+        lock.withLock { slots[index] = value }
     }
 
-    func take(_ index: Int) -> Result<[KeyResult], TraceError> { lock.withLock { slots[index]! } }
+    func take(_ index: Int) -> Value { lock.withLock { slots[index]! } }
 }
 
-/// A pthread mutex, so the library needs no Foundation.
+/// A pthread mutex, heap-allocated so that its address never moves, and so the library needs no Foundation lock.
 final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 }

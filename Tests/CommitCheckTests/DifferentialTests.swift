@@ -27,7 +27,11 @@ import Testing
             }
             compared += 1
             if case .success(let report)? = outcomes[.auto] {
-                for key in report.keys { seen["auto-\(key.engine ?? "")", default: 0] += 1 }
+                for key in report.keys { seen["auto-\(key.property.rawValue)-\(key.engine ?? "")", default: 0] += 1 }
+                // Reads linked across keys: a fetch of several partitions, or a commit carrying several.
+                if history.fetches.contains(where: { $0.results.count > 1 }) || (!history.fetches.isEmpty && history.commits.contains { $0.offsets.count > 1 }) {
+                    for key in report.keys where key.property == .linearizable { seen["linked-linearizable-\(key.verdict.rawValue)", default: 0] += 1 }
+                }
             }
             for (key, expected) in oracle {
                 for engine in Engine.allCases {
@@ -57,7 +61,9 @@ import Testing
         // The generator must actually exercise every outcome.
         #expect(compared > Int(Self.perBatch) / 2)
         // ...and both of auto's paths: the graph fast path and Z3 for open FIFO choices.
-        for outcome in ["holds", "possible", "violated", "inconsistent", "auto-graph", "auto-z3", "linearizable-holds", "linearizable-violated"] {
+        for outcome in ["holds", "possible", "violated", "inconsistent", "auto-monotonic-graph", "auto-monotonic-z3",
+                        "linearizable-holds", "linearizable-violated", "auto-linearizable-graph", "auto-linearizable-z3",
+                        "linked-linearizable-holds", "linked-linearizable-violated"] {
             #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
         }
     }

@@ -5,7 +5,8 @@ typealias SeededGenerator = SplitMix64
 
 /// Random small `commitcheck/1` traces exercising every rule: threads, processes, timestamps
 /// (monotonic and wall with skew), builds with and without sends, wire-only sends, connections,
-/// every ack status, per-partition errors, observed applies, initial offsets.
+/// every ack status (an `unknown` one followed by later commits), per-partition errors, observed
+/// applies, initial offsets, and fetches of one or several partitions.
 enum RandomHistory {
     static func make(seed: UInt64) -> String {
         var rng = SeededGenerator(seed: seed)
@@ -22,6 +23,7 @@ enum RandomHistory {
         // Each commit gets a home (proc, thread) and a sequence of its own events.
         struct Pending { var events: [String] }
         var queues: [[String]] = []
+        var offsetsWritten: [String: [Int]] = [:]
         var clock = 0
         for index in 0..<commitCount {
             let proc = procs.randomElement(using: &rng)!
@@ -29,7 +31,9 @@ enum RandomHistory {
             let id = "c\(index)"
             var offsets: [String] = []
             for partition in partitions where Bool.random(using: &rng) || offsets.isEmpty {
-                offsets.append("\"\(partition)\":\(Int.random(in: 0...3, using: &rng))")
+                let offset = Int.random(in: 0...3, using: &rng)
+                offsetsWritten[partition, default: []].append(offset)
+                offsets.append("\"\(partition)\":\(offset)")
             }
             let offsetText = "{" + offsets.joined(separator: ",") + "}"
             var events: [String] = []
@@ -67,15 +71,27 @@ enum RandomHistory {
             if events.count > 1 && Int.random(in: 0..<12, using: &rng) == 0 { events.swapAt(0, 1) }
             queues.append(events)
         }
-        // Some OffsetFetch reads of the key, answered with a plausible or an implausible value.
-        let fetchCount = commitCount <= 3 && Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 1...2, using: &rng) : 0
+        // Some OffsetFetch reads, of one partition or of several at one read point, answered with a
+        // value some commit wrote (or the initial -1) or with an arbitrary one. A read of one
+        // partition can then order the commits that the other partition sees.
+        let fetchCount = commitCount <= 3 && Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 1...2, using: &rng) : 0
         for index in 0..<fetchCount {
             let head = #""proc":"\#(procs.randomElement(using: &rng)!)","thread":"\#(threads.randomElement(using: &rng)!)""#
-            let value = Int.random(in: -1...3, using: &rng)
-            let partition = partitions.randomElement(using: &rng)!
+            let read = Bool.random(using: &rng) ? Array(partitions) : [partitions.randomElement(using: &rng)!]
+            let values = read.map { partition -> String in
+                let written = offsetsWritten[partition, default: []]
+                let value = Int.random(in: 0..<3, using: &rng) > 0 && !written.isEmpty ? written.randomElement(using: &rng)! : Int.random(in: -1...3, using: &rng)
+                return "\"\(partition)\":\(value)"
+            }
+            let names = read.map { "\"\($0)\"" }.joined(separator: ",")
+            func stamp() -> String {
+                guard Int.random(in: 0..<3, using: &rng) > 0 else { return "" }
+                clock += Int.random(in: 0...2, using: &rng)
+                return #","ts":\#(clock)"#
+            }
             queues.append([
-                #"{"ev":"fetch",\#(head),"fetch":"f\#(index)","group":"g","partitions":["\#(partition)"]}"#,
-                #"{"ev":"fetched",\#(head),"fetch":"f\#(index)","offsets":{"\#(partition)":\#(value)}}"#,
+                #"{"ev":"fetch",\#(head)\#(stamp()),"fetch":"f\#(index)","group":"g","partitions":[\#(names)]}"#,
+                #"{"ev":"fetched",\#(head)\#(stamp()),"fetch":"f\#(index)","offsets":{\#(values.joined(separator: ","))}}"#,
             ])
         }
         // Interleave the commits' event sequences at random.

@@ -163,7 +163,8 @@ public struct OrderGraph: Sendable {
         }
     }
 
-    /// Rule 3: build < send < ack, send < A < ack (or build < A without a send); fetch < R < fetched.
+    /// Rule 3: build < send < ack, send < A (or build < A without a send), A < ack unless the ack is
+    /// `unknown`; fetch < R < fetched.
     private mutating func addCausality(_ history: History) {
         for (index, commit) in history.commits.enumerated() {
             let apply = applyPoint[index]
@@ -173,7 +174,9 @@ public struct OrderGraph: Sendable {
             if let build, let send { addEdge(build, send, .causality) }
             if let before = send ?? build { addEdge(before, apply, .causality) }
             if let ack {
-                addEdge(apply, ack, .causality)
+                // A response bounds the apply point, except an `unknown` one: a request that timed
+                // out or whose connection died may still be applied after the client gave up.
+                if let event = commit.ack, history.events[event].status != .unknown { addEdge(apply, ack, .causality) }
                 if let before = send ?? build { addEdge(before, ack, .causality) }
             }
         }

@@ -7,7 +7,21 @@ public struct KeyCommit: Sendable {
     public var status: ApplyStatus
 }
 
-/// One fetch result for a key: the register's value at the fetch's read point (rule 7).
+/// A write to another key of the component that one of the problem's reads depends on.
+///
+/// Its apply point is the commit's one apply point (shared with the key's own commit when the
+/// request carries both partitions); whether it applied is decided per partition.
+public struct LinkedWrite: Sendable {
+    /// Index into ``History/commits``.
+    public var commit: Int
+    public var partition: TopicPartition
+    public var offset: Int
+    public var status: ApplyStatus
+    public var slot: Int32
+}
+
+/// One fetch result: the register's value at the fetch's read point (rule 7), on the key or on
+/// another key linked to it through a shared commit or fetch.
 public struct KeyRead: Sendable {
     /// Index into ``History/fetches``.
     public var fetch: Int
@@ -15,20 +29,32 @@ public struct KeyRead: Sendable {
     public var slot: Int32
     /// The value returned (`-1`: no committed offset).
     public var value: Int
+    /// The partition read (of the problem's group).
+    public var partition: TopicPartition
+    /// The writes that may explain the value or hide it: below ``OrderProblem/commits``' count, the
+    /// key's own commits (by slot); from there on, ``OrderProblem/linkedWrites`` (minus that count).
+    public var writers: [Int]
+    /// A certainly applied commit of the read key is forced before the read: it cannot see the initial value.
+    public var certainBefore: Bool
+    /// The read key's initial offset (`meta.initial`); `nil`: one unknown value shared by its reads.
+    public var initial: Int?
 }
 
 /// Everything needed to decide one key: its apply points and the order the history forces on them.
 ///
 /// The edges are the partial order of the whole history projected onto the key's points (plus the
-/// points of open FIFO choices): every order of these points that respects the edges extends to a
-/// schedule of the whole history, so deciding the small problem decides the key exactly.
+/// points of open FIFO choices, and of the reads and linked writes when reads constrain the key):
+/// every order of these points that respects the edges extends to a schedule of the whole history,
+/// so deciding the small problem decides the key exactly.
 public struct OrderProblem: Sendable {
     public var key: PartitionKey
     /// Graph points per slot. Slots `0..<commits.count` are the key's commits' apply points.
     public var points: [Int32]
     public var commits: [KeyCommit]
-    /// Fetch results for the key, which every schedule must explain (rule 7).
+    /// Fetch results of the key's component that every schedule must explain (rule 7).
     public var reads: [KeyRead] = []
+    /// Writes to other keys that ``reads`` depend on.
+    public var linkedWrites: [LinkedWrite] = []
     /// `a` must come before `b` (slots).
     public var edges: [(Int32, Int32)]
     /// Open FIFO choices, as slots: (first send, second send, first apply, second apply).
@@ -38,59 +64,75 @@ public struct OrderProblem: Sendable {
     /// Each slot's position in the graph's topological order: a linear extension of ``edges``.
     public var positions: [Int32]
 
-    /// Builds the key's problem; `projecting: false` leaves ``edges`` empty until ``project(graph:)``
-    /// (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
+    /// Builds the key's problem with no reads; `projecting: false` leaves ``edges`` empty until
+    /// ``project(graph:)`` (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
     public init(key: PartitionKey, history: History, graph: OrderGraph, projecting: Bool = true) {
         let members = history.membersByKey()[key] ?? ([], [])
-        self.init(key: key, history: history, graph: graph, commits: members.commits, fetches: members.fetches, projecting: projecting)
+        self.init(key: key, history: history, graph: graph, commits: members.commits, reads: [], projecting: projecting)
     }
 
-    /// Builds the key's problem from the commits and fetches known to touch it (``History/membersByKey()``).
-    public init(key: PartitionKey, history: History, graph: OrderGraph, commits commitIndices: [Int], fetches fetchIndices: [Int],
-                projecting: Bool = true) {
+    /// Builds the key's problem from the commits known to touch it (``History/membersByKey()``) and
+    /// the placed reads of its component that the schedules must explain.
+    init(key: PartitionKey, history: History, graph: OrderGraph, commits commitIndices: [Int], reads placements: [ReadPlacement],
+         projecting: Bool = true) {
         self.key = key
         initial = history.initialOffset(of: key)
         var commits: [KeyCommit] = []
         var points: [Int32] = []
+        var ownSlot: [Int: Int] = [:]
         for index in commitIndices {
             let commit = history.commits[index]
             guard commit.group == key.group, let offset = commit.offset(for: key.partition) else { continue }
             let status = history.applyStatus(of: index, on: key.partition)
             guard status != .notApplied else { continue }
+            if !placements.isEmpty { ownSlot[index] = commits.count }
             commits.append(KeyCommit(commit: index, offset: offset, status: status))
             points.append(graph.applyPoint[index])
         }
         var slotOf: [Int32: Int32] = [:]
-        if !graph.choices.isEmpty {
-            for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
+        if !graph.choices.isEmpty || !placements.isEmpty {
+            for (slot, point) in points.enumerated() where slotOf[point] == nil { slotOf[point] = Int32(slot) }
         }
-        for index in fetchIndices {
-            let fetch = history.fetches[index]
-            guard fetch.group == key.group, fetch.fetched != nil else { continue }
-            guard let value = fetch.results.first(where: { $0.0 == key.partition })?.1 else { continue }
-            let point = graph.readPoint[index]
-            slotOf[point] = Int32(points.count)
-            reads.append(KeyRead(fetch: index, slot: Int32(points.count), value: value))
+        func slot(for point: Int32) -> Int32 {
+            if let known = slotOf[point] { return known }
+            let slot = Int32(points.count)
             points.append(point)
+            slotOf[point] = slot
+            return slot
+        }
+        var linked: [LinkedWrite] = []
+        var linkedIndex: [PartitionKey: [Int: Int]] = [:]
+        for placement in placements {
+            // One read point per fetch, whichever partitions it returns.
+            let readSlot = slot(for: placement.point)
+            var writers: [Int] = []
+            for commit in placement.writers {
+                if placement.key == key, let own = ownSlot[commit] {
+                    writers.append(own)
+                } else if let known = linkedIndex[placement.key]?[commit] {
+                    writers.append(commits.count + known)
+                } else {
+                    let status = history.applyStatus(of: commit, on: placement.key.partition)
+                    guard status != .notApplied, let offset = history.commits[commit].offset(for: placement.key.partition) else { continue }
+                    linkedIndex[placement.key, default: [:]][commit] = linked.count
+                    writers.append(commits.count + linked.count)
+                    linked.append(LinkedWrite(commit: commit, partition: placement.key.partition, offset: offset, status: status,
+                                              slot: slot(for: graph.applyPoint[commit])))
+                }
+            }
+            reads.append(KeyRead(fetch: placement.fetch, slot: readSlot, value: placement.value, partition: placement.key.partition,
+                                 writers: writers, certainBefore: placement.certainBefore,
+                                 initial: history.initialOffset(of: placement.key)))
         }
         var choices: [(Int32, Int32, Int32, Int32)] = []
         if !commits.isEmpty || !reads.isEmpty {
             for choice in graph.choices {
-                var slots: [Int32] = []
-                for point in [choice.firstSend, choice.secondSend, choice.firstApply, choice.secondApply] {
-                    if let slot = slotOf[point] {
-                        slots.append(slot)
-                    } else {
-                        let slot = Int32(points.count)
-                        points.append(point)
-                        slotOf[point] = slot
-                        slots.append(slot)
-                    }
-                }
+                let slots = [choice.firstSend, choice.secondSend, choice.firstApply, choice.secondApply].map(slot(for:))
                 choices.append((slots[0], slots[1], slots[2], slots[3]))
             }
         }
         self.commits = commits
+        self.linkedWrites = linked
         self.points = points
         self.choices = choices
         self.edges = []
@@ -98,10 +140,17 @@ public struct OrderProblem: Sendable {
         if projecting { project(graph: graph) }
     }
 
+    /// The write a read's writer index names: (slot, offset, status) and, for the key's own commits, the commit slot.
+    func write(_ writer: Int) -> (slot: Int32, offset: Int, status: ApplyStatus, commit: Int) {
+        if writer < commits.count { return (Int32(writer), commits[writer].offset, commits[writer].status, commits[writer].commit) }
+        let write = linkedWrites[writer - commits.count]
+        return (write.slot, write.offset, write.status, write.commit)
+    }
+
     /// Fills ``edges`` with the projection of the graph's order onto the slots.
     public mutating func project(graph: OrderGraph) {
         var slotOf: [Int32: Int32] = [:]
-        for (slot, point) in points.enumerated() { slotOf[point] = Int32(slot) }
+        for (slot, point) in points.enumerated() where slotOf[point] == nil { slotOf[point] = Int32(slot) }
         edges = Self.project(points: points, slotOf: slotOf, graph: graph)
     }
 

@@ -8,39 +8,63 @@ struct Storyteller {
     let order: HappensBefore
 
     /// The fetch results that no schedule explains together, with the commits that could have
-    /// written each value.
-    func readsCounterexample(for problem: OrderProblem, clashing: [Int], evidence: [Int]?) -> Counterexample {
+    /// written each value. The reads may be on other keys linked to `key` through shared commits or
+    /// fetches: one apply point per commit and one read point per fetch tie them together.
+    func readsCounterexample(key: PartitionKey, clashing: [ReadPlacement], evidence: [Int]?) -> Counterexample {
         var narrative: [String] = []
         var lines = Set<Int>()
-        for index in clashing {
-            let read = problem.reads[index]
+        for read in clashing {
             let fetch = history.fetches[read.fetch]
             for event in [fetch.fetch, fetch.fetched].compactMap({ $0 }) { lines.insert(history.events[event].line) }
             let location = fetch.fetched.map { history.location(of: $0) } ?? ""
-            narrative.append("\(pad(location))fetch \(fetch.id) reads \(problem.key.partition) = \(read.value)")
-            let writers = problem.commits.filter { $0.offset == read.value }
+            narrative.append("\(pad(location))fetch \(fetch.id) reads \(read.key.partition) = \(read.value)")
+            switch read.determined {
+            case .commit(let writer):
+                let c = history.commits[writer]
+                narrative.append("          but the order forces commit \(c.id) (\((c.send ?? c.build).map { history.location(of: $0) } ?? "")) to be the last to write \(read.key.partition) before it: \(c.offset(for: read.key.partition) ?? 0)")
+                continue
+            case .initial:
+                let initial = history.initialOffset(of: read.key).map { "the initial value \($0)" } ?? "the initial value (unknown, one value for all reads)"
+                narrative.append("          but no commit can apply to \(read.key.partition) before it: it sees \(initial)")
+                continue
+            case nil: break
+            }
+            let writers = read.writers.filter { history.commits[$0].offset(for: read.key.partition) == read.value }
             if writers.isEmpty {
-                let initial = problem.initial.map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
-                narrative.append("          no commit writes \(read.value); \(initial)")
+                let initial = history.initialOffset(of: read.key).map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
+                narrative.append("          no commit that can still apply before it writes \(read.value); \(initial)")
             }
             for writer in writers {
-                let c = history.commits[writer.commit]
+                let c = history.commits[writer]
                 narrative.append("          \(read.value) could come from commit \(c.id) (\((c.send ?? c.build).map { history.location(of: $0) } ?? ""))")
             }
         }
         if let evidence { lines = Set(evidence.map { history.events[$0].line }) }
-        let ids = clashing.map { history.fetches[problem.reads[$0].fetch].id }
-        return Counterexample(summary: "\(problem.key.partition) of group \(problem.key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule",
+        let ids = clashing.map { history.fetches[$0.fetch].id }
+        let others = Set(clashing.map(\.key)).subtracting([key])
+        let linked = others.isEmpty ? "" : " (with reads of \(others.sorted().map { "\($0.partition)" }.joined(separator: ", ")), linked to it through shared commits or fetches)"
+        return Counterexample(summary: "\(key.partition) of group \(key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule\(linked)",
                               narrative: narrative, lines: lines.sorted())
     }
 
-    /// Where minimisation of a linearizability violation starts: the clashing reads, then the key's commits too.
-    func readSeeds(for problem: OrderProblem, clashing: [Int]) -> [[Int]] {
-        let reads = clashing.flatMap { index -> [Int] in
-            let fetch = history.fetches[problem.reads[index].fetch]
+    /// Where minimisation of a linearizability violation starts: the clashing reads with their
+    /// possible writers, then with every commit of the keys they read.
+    func readSeeds(clashing: [ReadPlacement]) -> [[Int]] {
+        let reads = clashing.flatMap { read -> [Int] in
+            let fetch = history.fetches[read.fetch]
             return [fetch.fetch, fetch.fetched].compactMap { $0 }
         }
-        return [reads + problem.commits.flatMap { events(ofCommit: $0.commit) }]
+        var writers = Set<Int>()
+        for read in clashing {
+            writers.formUnion(read.writers)
+            if case .commit(let writer) = read.determined { writers.insert(writer) }
+        }
+        let keys = Set(clashing.map(\.key))
+        let keyCommits = history.commits.indices.filter { index in
+            let commit = history.commits[index]
+            return commit.offsets.contains { keys.contains(PartitionKey(group: commit.group, partition: $0.0)) }
+        }
+        return [reads + writers.sorted().flatMap { events(ofCommit: $0) }, reads + keyCommits.flatMap { events(ofCommit: $0) }]
     }
 
     /// Why a key holds: the forced chains behind each ordering fact of the proof, and the commits

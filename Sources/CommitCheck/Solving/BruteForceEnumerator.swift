@@ -64,7 +64,8 @@ public struct BruteForceEnumerator {
             if let send { require(send, apply) } else if let build { require(build, apply) }
             if let ack {
                 if let send { require(send, ack) } else if let build { require(build, ack) }
-                require(apply, ack)
+                // An `unknown` response does not bound the apply point (DESIGN §4 rule 3).
+                if let event = commit.ack, events[event].status != .unknown { require(apply, ack) }
             }
         }
         for (index, fetch) in history.fetches.enumerated() {
@@ -100,10 +101,40 @@ public struct BruteForceEnumerator {
             }
             return result
         }
+        // Keys linked through a shared commit or fetch form components; where a component has
+        // reads, its keys are judged over the schedules that explain every read of the component
+        // (DESIGN §4: one apply point per commit, one read point per fetch, across partitions).
+        var componentOf = Array(keys.indices)
+        func root(_ k: Int) -> Int {
+            var k = k
+            while componentOf[k] != k { k = componentOf[k] }
+            return k
+        }
+        let keyIndex = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        func link(_ partitions: [TopicPartition], group: String) {
+            let members = partitions.compactMap { keyIndex[PartitionKey(group: group, partition: $0)] }
+            for other in members.dropFirst() {
+                let a = root(members[0]), b = root(other)
+                if a != b { componentOf[b] = a }
+            }
+        }
+        for commit in history.commits { link(commit.offsets.map(\.0), group: commit.group) }
+        for fetch in history.fetches where fetch.fetched != nil { link(fetch.results.map(\.0), group: fetch.group) }
+        struct Component { var keys: [Int] = []; var uncertain: [(key: Int, entry: Int)] = []; var hasReads = false }
+        var componentByRoot: [Int: Int] = [:]
+        var components: [Component] = []
+        for index in keys.indices {
+            let r = root(index)
+            if componentByRoot[r] == nil { componentByRoot[r] = components.count; components.append(Component()) }
+            let c = componentByRoot[r]!
+            components[c].keys.append(index)
+            if !perKey[index].reads.isEmpty { components[c].hasReads = true }
+            for entry in perKey[index].certain.indices where !perKey[index].certain[entry] { components[c].uncertain.append((index, entry)) }
+        }
         var canRegress = [Bool](repeating: false, count: keys.count)
         var canAvoid = [Bool](repeating: false, count: keys.count)
-        // The same, over schedules whose reads are all explained (rule 7).
-        var readable = [Bool](repeating: false, count: keys.count)
+        // The same, over schedules whose reads are all explained (rule 7), per component.
+        var readable = [Bool](repeating: false, count: components.count)
         var canRegressReading = [Bool](repeating: false, count: keys.count)
         var canAvoidReading = [Bool](repeating: false, count: keys.count)
         var anySchedule = false
@@ -173,15 +204,19 @@ public struct BruteForceEnumerator {
                 for (index, key) in perKey.enumerated() {
                     if regresses(key, certainOnly: false) { canRegress[index] = true }
                     if !regresses(key, certainOnly: true) { canAvoid[index] = true }
-                    guard !key.reads.isEmpty else { continue }
-                    // Reads depend on exactly which uncertain commits applied: try every choice.
-                    let uncertain = key.apply.indices.filter { !key.certain[$0] }
-                    for mask in 0..<(1 << uncertain.count) {
-                        var applied = key.certain
-                        for (bit, index) in uncertain.enumerated() where mask & (1 << bit) != 0 { applied[index] = true }
-                        guard explainsReads(key, applied: applied) else { continue }
-                        readable[index] = true
-                        if regresses(key, applied: applied) { canRegressReading[index] = true } else { canAvoidReading[index] = true }
+                }
+                for (componentIndex, component) in components.enumerated() where component.hasReads {
+                    // Reads depend on exactly which uncertain commits applied, on every key of the
+                    // component at once: try every choice.
+                    for mask in 0..<(1 << component.uncertain.count) {
+                        var applied: [Int: [Bool]] = [:]
+                        for key in component.keys { applied[key] = perKey[key].certain }
+                        for (bit, entry) in component.uncertain.enumerated() where mask & (1 << bit) != 0 { applied[entry.key]![entry.entry] = true }
+                        guard component.keys.allSatisfy({ explainsReads(perKey[$0], applied: applied[$0]!) }) else { continue }
+                        readable[componentIndex] = true
+                        for key in component.keys {
+                            if regresses(perKey[key], applied: applied[key]!) { canRegressReading[key] = true } else { canAvoidReading[key] = true }
+                        }
                     }
                 }
                 return true
@@ -205,13 +240,13 @@ public struct BruteForceEnumerator {
             func verdict(_ regress: Bool, _ avoid: Bool) -> Verdict {
                 regress ? (avoid ? .possible : .violated) : .holds
             }
-            if perKey[index].reads.isEmpty {
-                result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: nil)
-            } else if readable[index] {
-                result[key] = .verdict(verdict(canRegressReading[index], canAvoidReading[index]), linearizable: .holds)
+            let component = componentByRoot[root(index)]!
+            let linearizable: Verdict? = perKey[index].reads.isEmpty ? nil : (readable[component] ? .holds : .violated)
+            if components[component].hasReads && readable[component] {
+                result[key] = .verdict(verdict(canRegressReading[index], canAvoidReading[index]), linearizable: linearizable)
             } else {
-                // Reads that no schedule explains: monotonic is judged on rules 1-6 alone (DESIGN §5).
-                result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: .violated)
+                // No reads, or reads that no schedule explains: monotonic is judged on rules 1-6 alone (DESIGN §5).
+                result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: linearizable)
             }
         }
         return result

@@ -23,22 +23,48 @@ public struct Z3Decider {
     /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
     public struct Inconsistent: Error {}
 
+    /// Decides the key's monotonicity over the schedules that explain every read of the problem.
+    ///
+    /// The reads must be satisfiable together (``checkReads(_:)`` first): a problem whose reads no
+    /// schedule explains would come out `holds` for want of any schedule.
     public func decide(_ problem: OrderProblem) throws -> Decision {
-        let count = problem.commits.count
-        guard count > 0 || !problem.reads.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
         let context = Z3Context()
         if let cancellation { return try cancellation.whileRunning(context) { try decide(problem, in: context) } }
         return try decide(problem, in: context)
     }
 
-    private func decide(_ problem: OrderProblem, in context: Z3Context) throws -> Decision {
+    /// Whether some consistent schedule explains every read of the problem together; if none does,
+    /// a minimal set of reads that clash (an unsat core shrunk by deletion).
+    public func checkReads(_ problem: OrderProblem) throws -> ReadsDecision {
+        guard !problem.reads.isEmpty else { return ReadsDecision(verdict: .holds, reason: "no fetch result to explain") }
+        let context = Z3Context()
+        let body = { () throws -> ReadsDecision in
+            let (solver, time, applied, edgeLiterals) = try self.base(problem, in: context)
+            switch try solver.check(assuming: edgeLiterals) {
+            case .unsatisfiable: throw Inconsistent()
+            case .unknown(let reason): return ReadsDecision(verdict: .unknown, reason: "Z3: \(reason)")
+            case .satisfiable: break
+            }
+            let readLiterals = try self.encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
+            return try self.checkReads(solver: solver, base: edgeLiterals, readLiterals: readLiterals)
+        }
+        if let cancellation { return try cancellation.whileRunning(context, body) }
+        return try body()
+    }
+
+    /// The solver with rules 1–6 asserted: order edges, open FIFO choices, and the applied flags of
+    /// the key's commits followed by those of the linked writes.
+    private func base(_ problem: OrderProblem, in context: Z3Context) throws -> (Z3Solver, [Term], [Term], [Term]) {
         let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
         let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
         var applied: [Term] = []
         for (slot, commit) in problem.commits.enumerated() {
             applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
         }
-        let edgeLiterals: [Term]
+        for (index, write) in problem.linkedWrites.enumerated() {
+            applied.append(write.status == .applied ? try context.bool(true) : try context.boolConstant("linked\(index)"))
+        }
         var literalsMade: [Term] = []
         for (index, (from, to)) in problem.edges.enumerated() {
             let atom = try context.less(time[Int(from)], time[Int(to)])
@@ -50,64 +76,70 @@ public struct Z3Decider {
                 try solver.assert(atom)
             }
         }
-        edgeLiterals = literalsMade
         for (s1, s2, a1, a2) in problem.choices {
             let forward = try context.and([try context.less(time[Int(s1)], time[Int(s2)]), try context.less(time[Int(a1)], time[Int(a2)])])
             let backward = try context.and([try context.less(time[Int(s2)], time[Int(s1)]), try context.less(time[Int(a2)], time[Int(a1)])])
             try solver.assert(try context.or([forward, backward]))
         }
+        return (solver, time, applied, literalsMade)
+    }
 
+    private func decide(_ problem: OrderProblem, in context: Z3Context) throws -> Decision {
+        let (solver, time, applied, edgeLiterals) = try base(problem, in: context)
         switch try solver.check(assuming: edgeLiterals) {
         case .unsatisfiable: throw Inconsistent()
         case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
         case .satisfiable: break
         }
-        // Rule 7: each read is explained by the last applied commit before it, or the initial value.
-        var readsDecision: ReadsDecision? = nil
+        // Rule 7: each read is explained by the last applied write before it, or the initial value.
         var readAssumptions: [Term] = []
         if !problem.reads.isEmpty {
-            let readLiterals = try encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
-            let outcome = try checkReads(solver: solver, base: edgeLiterals, readLiterals: readLiterals)
-            readsDecision = outcome
-            if outcome.verdict == .holds { readAssumptions = readLiterals }
+            readAssumptions = try encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
         }
-        var decision = try decideMonotonic(problem, context: context, solver: solver, time: time, applied: applied,
-                                           edgeLiterals: edgeLiterals, assumptions: edgeLiterals + readAssumptions)
-        decision.reads = readsDecision
-        return decision
+        return try decideMonotonic(problem, context: context, solver: solver, time: time, applied: applied,
+                                   edgeLiterals: edgeLiterals, assumptions: edgeLiterals + readAssumptions)
     }
 
     /// Asserts each read's explanation under its own literal; returns the literals.
+    ///
+    /// A read of value `v` is explained by a write `w` of `v` that applied before the read point with
+    /// no other applied write of ``KeyRead/writers`` between them, or by the initial value when no
+    /// writer applied before it. Writers left out of the list cannot matter (``ReadPlacement``).
     private func encodeReads(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term]) throws -> [Term] {
         var literals: [Term] = []
         var usesInitial: [Term?] = []
         for (index, read) in problem.reads.enumerated() {
             let readTime = time[Int(read.slot)]
+            let writes = read.writers.map { (writer: $0, write: problem.write($0)) }
             var explanations: [Term] = []
-            for (slot, commit) in problem.commits.enumerated() where commit.offset == read.value {
-                var conjuncts = [applied[slot], try context.less(time[slot], readTime)]
-                for other in problem.commits.indices where other != slot {
-                    conjuncts.append(try context.or([try context.not(applied[other]), try context.less(time[other], time[slot]), try context.less(readTime, time[other])]))
+            for (writer, write) in writes where write.offset == read.value {
+                var conjuncts = [applied[writer], try context.less(time[Int(write.slot)], readTime)]
+                for (other, otherWrite) in writes where other != writer {
+                    conjuncts.append(try context.or([try context.not(applied[other]), try context.less(time[Int(otherWrite.slot)], time[Int(write.slot)]),
+                                                     try context.less(readTime, time[Int(otherWrite.slot)])]))
                 }
                 explanations.append(try context.and(conjuncts))
             }
-            let nothingBefore = try problem.commits.indices.map { try context.or([try context.not(applied[$0]), try context.less(readTime, time[$0])]) }
             var initialTerm: Term? = nil
-            if let initial = problem.initial {
-                if initial == read.value { explanations.append(try context.and(nothingBefore)) }
-            } else {
-                // One unknown initial value: reads explained by it must agree with each other.
-                let term = try context.boolConstant("initial\(index)")
-                initialTerm = term
-                explanations.append(try context.and([term] + nothingBefore))
+            if !read.certainBefore {
+                let nothingBefore = try writes.map { try context.or([try context.not(applied[$0.writer]), try context.less(readTime, time[Int($0.write.slot)])]) }
+                if let initial = read.initial {
+                    if initial == read.value { explanations.append(try context.and(nothingBefore)) }
+                } else {
+                    // One unknown initial value per key: reads explained by it must agree with each other.
+                    let term = try context.boolConstant("initial\(index)")
+                    initialTerm = term
+                    explanations.append(try context.and([term] + nothingBefore))
+                }
             }
             usesInitial.append(initialTerm)
             let literal = try context.boolConstant("read\(index)")
-            try solver.assert(try context.implies(literal, try context.or(explanations)))
+            try solver.assert(try context.implies(literal, explanations.isEmpty ? try context.bool(false) : try context.or(explanations)))
             literals.append(literal)
         }
         for i in problem.reads.indices {
-            for j in problem.reads.indices where i < j && problem.reads[i].value != problem.reads[j].value {
+            for j in problem.reads.indices where i < j && problem.reads[i].partition == problem.reads[j].partition
+                && problem.reads[i].value != problem.reads[j].value {
                 guard let a = usesInitial[i], let b = usesInitial[j] else { continue }
                 try solver.assert(try context.or([try context.not(a), try context.not(b)]))
             }
@@ -129,10 +161,10 @@ public struct Z3Decider {
         while index < kept.count {
             var without = kept
             without.remove(at: index)
-            if case .unsatisfiable = try solver.check(assuming: base + without.map { readLiterals[$0] }) {
-                kept = without
-            } else {
-                index += 1
+            switch try solver.check(assuming: base + without.map { readLiterals[$0] }) {
+            case .unsatisfiable: kept = without
+            case .satisfiable: index += 1
+            case .unknown(let reason): return ReadsDecision(verdict: .unknown, reason: "Z3: \(reason) (while shrinking the clashing reads)")
             }
         }
         return ReadsDecision(verdict: .violated, reason: "no consistent schedule explains these fetch results together", clashingReads: kept)

@@ -1,0 +1,138 @@
+/// One fetch result placed in the order: which commits can still decide the value it returns.
+///
+/// Rule 7 says a read returns the offset of the last commit applied to its key before its read
+/// point. Most commits are out of the running: those forced after the read, and those forced before
+/// a certainly applied commit that is itself forced before the read. What remains (the *writers*)
+/// is what a solver has to consider; in a totally or mostly ordered history it is one commit, and
+/// then the order alone names the value the read must return (``determined``).
+struct ReadPlacement: Sendable {
+    /// Index into ``History/fetches``.
+    var fetch: Int
+    var key: PartitionKey
+    /// The value returned (`-1`: no committed offset, a value like any other).
+    var value: Int
+    /// The read point `R(f)`.
+    var point: Int32
+    /// Commits (indices into ``History/commits``) that may be the read's writer or apply between
+    /// the writer and the read.
+    var writers: [Int]
+    /// A certainly applied commit of the key is forced before the read, so the initial value cannot be read.
+    var certainBefore: Bool
+    /// What every consistent schedule makes the read see, when the order alone decides it.
+    var determined: Writer?
+
+    /// The source of a read's value.
+    enum Writer: Equatable, Sendable {
+        case commit(Int)
+        case initial
+    }
+
+    /// The value the determined writer gives the read (`nil` for an unknown initial value).
+    func expectedValue(_ history: History) -> Int?? {
+        switch determined {
+        case nil: return nil
+        case .commit(let commit): return .some(history.commits[commit].offset(for: key.partition))
+        case .initial: return .some(history.initialOffset(of: key))
+        }
+    }
+}
+
+/// One key's commits that may apply, in the graph's topological order of their apply points.
+///
+/// When the order forces every apply point before the next (a *chain*: one connection with FIFO,
+/// or one thread committing in turn), the commits forced before a read form a prefix and those
+/// forced after it a suffix, so placing a read costs two binary searches.
+struct KeyTimeline: Sendable {
+    let key: PartitionKey
+    /// Indices into ``History/commits``.
+    let commits: [Int]
+    let points: [Int32]
+    let certain: [Bool]
+    /// Whether each apply point is forced before the next.
+    let isChain: Bool
+
+    init(key: PartitionKey, commits candidates: [Int], history: History, graph: OrderGraph, order: HappensBefore) {
+        self.key = key
+        var entries: [(commit: Int, point: Int32, certain: Bool)] = []
+        for commit in candidates where history.commits[commit].group == key.group {
+            let status = history.applyStatus(of: commit, on: key.partition)
+            guard status != .notApplied else { continue }
+            entries.append((commit, graph.applyPoint[commit], status == .applied))
+        }
+        entries.sort { graph.topologicalPosition[Int($0.point)] < graph.topologicalPosition[Int($1.point)] }
+        commits = entries.map(\.commit)
+        points = entries.map(\.point)
+        certain = entries.map(\.certain)
+        var chain = true
+        for index in points.indices.dropFirst() where !order.precedes(points[index - 1], points[index]) {
+            chain = false
+            break
+        }
+        isChain = chain
+    }
+
+    /// Places a read of this key: its writers, and its determined source where the order fixes it.
+    func place(fetch: Int, value: Int, point: Int32, order: HappensBefore, graph: OrderGraph) -> ReadPlacement {
+        var writers: [Int] = []
+        var certainBefore = false
+        var openCount = 0
+        if isChain {
+            // Forced before the read: a prefix; forced after it: a suffix.
+            var low = 0, high = points.count
+            while low < high {
+                let mid = (low + high) / 2
+                if order.precedes(points[mid], point) { low = mid + 1 } else { high = mid }
+            }
+            let prefix = low
+            high = points.count
+            while low < high {
+                let mid = (low + high) / 2
+                if order.precedes(point, points[mid]) { high = mid } else { low = mid + 1 }
+            }
+            let suffix = low
+            var index = prefix - 1
+            while index >= 0 {
+                writers.append(commits[index])
+                if certain[index] { certainBefore = true; break }
+                index -= 1
+            }
+            writers.reverse()
+            writers += commits[prefix..<suffix]
+            openCount = suffix - prefix
+        } else {
+            var before: [Int] = []
+            for index in points.indices {
+                if order.precedes(points[index], point) {
+                    before.append(index)
+                } else if !order.precedes(point, points[index]) {
+                    writers.append(commits[index])
+                    openCount += 1
+                }
+            }
+            // Latest first: a commit forced before a certain one that is itself before the read is hidden.
+            var kept: [Int] = []
+            var certainKept: [Int32] = []
+            for index in before.reversed() {
+                if certainKept.contains(where: { order.precedes(points[index], $0) }) { continue }
+                kept.append(commits[index])
+                if certain[index] { certainKept.append(points[index]); certainBefore = true }
+            }
+            writers = kept.reversed() + writers
+        }
+        var determined: ReadPlacement.Writer? = nil
+        if openCount == 0 {
+            if writers.isEmpty {
+                determined = .initial
+            } else if writers.count == 1 && certainBefore {
+                determined = .commit(writers[0])
+            }
+        }
+        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers,
+                             certainBefore: certainBefore, determined: determined)
+    }
+
+    /// The read with every commit of the key as a possible writer: the unpruned encoding `--engine z3` checks.
+    func unpruned(fetch: Int, value: Int, point: Int32) -> ReadPlacement {
+        ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: commits, certainBefore: false, determined: nil)
+    }
+}

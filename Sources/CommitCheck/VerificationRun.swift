@@ -1,0 +1,258 @@
+import Dispatch
+
+/// What the fetch results of one component of linked keys come to, decided once for all its keys.
+enum ComponentReads: Sendable {
+    /// The component has no fetch results.
+    case none
+    /// Every read is explained by the order alone (its writer is forced): the reads rule out no schedule.
+    case settled
+    /// Some schedule explains every read; these reads still rule some schedules out.
+    case open([ReadPlacement], engine: String)
+    /// No schedule explains these reads together (a minimal set).
+    case clash([ReadPlacement], engine: String)
+    /// The solver could not tell in time.
+    case unknown(String)
+}
+
+/// One `verify` run over one history: what every key's check shares, read-only.
+struct Run: @unchecked Sendable {
+    let history: History
+    let graph: OrderGraph
+    let order: HappensBefore
+    let members: [PartitionKey: (commits: [Int], fetches: [Int])]
+    let components: KeyComponents
+    let options: VerifyOptions
+    let cancellation: Cancellation
+    /// `--timeout`'s end, in `DispatchTime` nanoseconds.
+    let deadline: UInt64?
+
+    /// The Z3 budget left for one check, in milliseconds (`nil`: none).
+    var solverMilliseconds: UInt32? {
+        guard let deadline else { return nil }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let left = deadline > now ? Double(deadline - now) / 1e6 : 1
+        return UInt32(min(max(left, 1), Double(UInt32.max)))
+    }
+
+    func decider(explain: Bool = false) -> Z3Decider {
+        var decider = Z3Decider(timeoutMilliseconds: solverMilliseconds, explain: explain)
+        decider.cancellation = cancellation
+        return decider
+    }
+
+    /// Why a key is `unknown` when the run stopped before deciding it.
+    var stopReason: String { cancellation.reason ?? "interrupted" }
+
+    // MARK: Phase 1: reads
+
+    /// Decides whether some schedule explains every read of a component, placing each read first so
+    /// that reads whose writer the order forces never reach the solver.
+    func decideReads(component: Int) -> Result<ComponentReads, TraceError> {
+        let reads = components.reads[component]
+        guard !reads.isEmpty else { return .success(.none) }
+        if cancellation.isCancelled { return .success(.unknown("\(stopReason) before the fetch results were checked")) }
+        var timelines: [PartitionKey: KeyTimeline] = [:]
+        for read in reads where timelines[read.key] == nil {
+            timelines[read.key] = KeyTimeline(key: read.key, commits: members[read.key]?.commits ?? [], history: history, graph: graph, order: order)
+        }
+        let solverReads: [ReadPlacement]
+        if options.engine == .z3 {
+            solverReads = reads.map { timelines[$0.key]!.unpruned(fetch: $0.fetch, value: $0.value, point: graph.readPoint[$0.fetch]) }
+        } else {
+            var placements: [ReadPlacement] = []
+            var initialSeen: [PartitionKey: ReadPlacement] = [:]
+            for (index, read) in reads.enumerated() {
+                if index % 1024 == 1023, cancellation.isCancelled { return .success(.unknown("\(stopReason) while the fetch results were checked")) }
+                let placement = timelines[read.key]!.place(fetch: read.fetch, value: read.value, point: graph.readPoint[read.fetch], order: order, graph: graph)
+                // A read whose writer the order forces either returns that writer's value or clashes on its own.
+                switch placement.expectedValue(history) {
+                case .some(.some(let expected)) where expected != placement.value:
+                    return .success(.clash([placement], engine: "graph"))
+                case .some(.none):
+                    // The unknown initial value is one value: two reads forced to see it must agree.
+                    if let earlier = initialSeen[placement.key], earlier.value != placement.value {
+                        return .success(.clash([earlier, placement], engine: "graph"))
+                    }
+                    initialSeen[placement.key] = placement
+                default: break
+                }
+                placements.append(placement)
+            }
+            let open = placements.filter { $0.determined == nil }
+            if open.isEmpty { return .success(.settled) }
+            // Reads forced to see an unknown initial value pin it for the open reads of their key.
+            let openKeys = Set(open.map(\.key))
+            solverReads = placements.filter { $0.determined == nil || ($0.determined == .initial && openKeys.contains($0.key)) }
+        }
+        let anchor = components.keys[component][0]
+        let problem = OrderProblem(key: anchor, history: history, graph: graph, commits: [], reads: solverReads)
+        do {
+            let outcome = try decider().checkReads(problem)
+            switch outcome.verdict {
+            case .holds: return .success(.open(solverReads, engine: "z3"))
+            case .violated: return .success(.clash(outcome.clashingReads.map { solverReads[$0] }, engine: "z3"))
+            default:
+                return .success(.unknown(cancellation.isCancelled ? "\(stopReason) while the fetch results were checked" : outcome.reason ?? "Z3 gave no answer"))
+            }
+        } catch is Z3Decider.Inconsistent {
+            return .failure(Verifier.inconsistentChoices(history, graph))
+        } catch {
+            return .success(.unknown("\(error)"))
+        }
+    }
+
+    // MARK: Phase 2: keys
+
+    /// Whether a key has fetch results of its own (and so a `linearizable` verdict).
+    func isRead(_ key: PartitionKey) -> Bool {
+        guard let component = components.componentOf[key] else { return false }
+        return components.reads[component].contains { $0.key == key }
+    }
+
+    /// Decides one key's `monotonic` verdict, and its `linearizable` verdict when it is read.
+    func check(key: PartitionKey, reads: ComponentReads) -> Result<[KeyResult], TraceError> {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func result(_ property: Property, _ verdict: Verdict, _ reason: String?, engine: String? = nil) -> KeyResult {
+            KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition, property: property,
+                      verdict: verdict, reason: reason, engine: engine,
+                      seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        }
+        let read = isRead(key)
+        if cancellation.isCancelled {
+            let reason = "\(stopReason) before this key was decided"
+            return .success([result(.monotonic, .unknown, reason)] + (read ? [result(.linearizable, .unknown, reason)] : []))
+        }
+        let commits = members[key]?.commits ?? []
+        // Monotonic: over every consistent schedule first. `holds` and `violated` there hold as well
+        // over the schedules that also explain the reads (a non-empty subset); only `possible` can change.
+        var problem = OrderProblem(key: key, history: history, graph: graph, commits: commits, reads: [], projecting: false)
+        var decision: Decision
+        switch reads {
+        case .open(let placements, _) where options.engine == .z3:
+            problem = OrderProblem(key: key, history: history, graph: graph, commits: commits, reads: placements)
+            switch solve(&problem) {
+            case .success(let solved): decision = solved
+            case .failure(let error): return .failure(error)
+            }
+        default:
+            switch decideWithoutReads(&problem) {
+            case .success(let solved): decision = solved
+            case .failure(let error): return .failure(error)
+            }
+            if decision.verdict == .possible {
+                switch reads {
+                case .open(let placements, _):
+                    var withReads = OrderProblem(key: key, history: history, graph: graph, commits: commits, reads: placements)
+                    switch solve(&withReads) {
+                    case .success(let solved):
+                        decision = solved
+                        problem = withReads
+                    case .failure(let error): return .failure(error)
+                    }
+                case .unknown(let why):
+                    decision = Decision(verdict: .unknown, reason: "some schedules regress and some do not, and the fetch results that could rule some out were not decided: \(why)", engine: "z3")
+                default: break
+                }
+            }
+        }
+        if decision.verdict == .unknown, cancellation.isCancelled {
+            decision.reason = "\(stopReason) before this key was decided"
+        }
+        var monotonic = result(.monotonic, decision.verdict, decision.reason, engine: decision.engine)
+        let storyteller = Storyteller(history: history, graph: graph, order: order)
+        if decision.verdict == .holds && options.explain {
+            monotonic.counterexample = storyteller.proof(for: problem, decision)
+        }
+        if decision.verdict == .violated || decision.verdict == .possible {
+            var evidence: [Int]? = nil
+            var minimal: Bool? = nil
+            var subTrace: String? = nil
+            if options.minimize {
+                let minimizer = minimizer(key: key, verdict: decision.verdict, property: .monotonic)
+                let shrunk = minimizer.minimize(seeds: storyteller.seeds(for: problem, decision))
+                evidence = shrunk.events
+                minimal = shrunk.minimal
+                subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", Self.label(key, .monotonic, decision.verdict))])
+            }
+            monotonic.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
+            monotonic.counterexample?.minimal = minimal
+            monotonic.counterexample?.subTrace = subTrace
+        }
+        guard read else { return .success([monotonic]) }
+
+        var linearizable: KeyResult
+        switch reads {
+        case .none, .settled:
+            linearizable = result(.linearizable, .holds, "the order alone explains every fetch result", engine: "graph")
+        case .open(_, let engine):
+            linearizable = result(.linearizable, .holds, "a consistent schedule explains every fetch result", engine: engine)
+        case .unknown(let why):
+            linearizable = result(.linearizable, .unknown, why, engine: "z3")
+        case .clash(let clashing, let engine):
+            linearizable = result(.linearizable, .violated, clashing.count == 1 && engine == "graph"
+                                    ? "the order forces the writer of a fetch result, and it wrote another value"
+                                    : "no consistent schedule explains these fetch results together", engine: engine)
+            var evidence: [Int]? = nil
+            var shrunk: Minimizer.Result? = nil
+            let minimizer = minimizer(key: key, verdict: .violated, property: .linearizable)
+            if options.minimize {
+                shrunk = minimizer.minimize(seeds: storyteller.readSeeds(clashing: clashing))
+                evidence = shrunk?.events
+            }
+            linearizable.counterexample = storyteller.readsCounterexample(key: key, clashing: clashing, evidence: evidence)
+            if let shrunk {
+                linearizable.counterexample?.minimal = shrunk.minimal
+                linearizable.counterexample?.subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", Self.label(key, .linearizable, .violated))])
+            }
+        }
+        return .success([monotonic, linearizable])
+    }
+
+    /// The graph fast path where it is exact, else Z3 (`--engine auto`); Z3 alone with `--engine z3`.
+    private func decideWithoutReads(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
+        if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) { return .success(fast) }
+        return solve(&problem)
+    }
+
+    /// Z3 on the projected problem, with the story fixed to a pair the history forces when there is one.
+    private func solve(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
+        if problem.edges.isEmpty { problem.project(graph: graph) }
+        var decision: Decision
+        do {
+            decision = try decider(explain: options.explain).decide(problem)
+        } catch is Z3Decider.Inconsistent {
+            return .failure(Verifier.inconsistentChoices(history, graph))
+        } catch {
+            decision = Decision(verdict: .unknown, reason: "\(error)", engine: "z3")
+        }
+        // Tell the story of a pair the history itself forces into decreasing order when there
+        // is one: a short chain of recorded facts proves it, and the minimal sub-trace then
+        // shows that same pair. The solver's witness names the first regressing pair of one
+        // schedule, which other schedules may avoid.
+        if decision.verdict == .violated, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
+            decision.regression = forced
+            decision.witness = nil
+            decision.witnessApplied = nil
+        }
+        return .success(decision)
+    }
+
+    private func minimizer(key: PartitionKey, verdict: Verdict, property: Property) -> Minimizer {
+        var budget = options.minimizeTimeout
+        if let deadline {
+            let now = DispatchTime.now().uptimeNanoseconds
+            budget = min(budget, deadline > now ? Double(deadline - now) / 1e9 : 0)
+        }
+        var minimizer = Minimizer(history: history, key: key, verdict: verdict, budget: budget)
+        minimizer.property = property
+        minimizer.cancellation = cancellation
+        return minimizer
+    }
+
+    /// The `counterexample` field of a sub-trace's meta line: the key and the verdict it was written for.
+    static func label(_ key: PartitionKey, _ property: Property, _ verdict: Verdict) -> String {
+        var text = "{\"group\":\(TraceLineWriter.quote(key.group)),\"topic\":\(TraceLineWriter.quote(key.partition.topic)),\"partition\":\(key.partition.partition)"
+        if property != .monotonic { text += ",\"property\":\"\(property.rawValue)\"" }
+        return text + ",\"verdict\":\"\(verdict.rawValue)\"}"
+    }
+}
