@@ -177,6 +177,13 @@ struct Run: @unchecked Sendable {
             monotonic.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
             monotonic.counterexample?.minimal = minimal
             monotonic.counterexample?.subTrace = subTrace
+            if let size = regressionSize(&problem, verdict: decision.verdict) {
+                monotonic.counterexample?.largestDrop = size.largest
+                monotonic.counterexample?.guaranteedDrop = size.guaranteed
+                var text = "regression size: up to \(size.largest) offset\(size.largest == 1 ? "" : "s") lost in some schedule"
+                if let least = size.guaranteed { text += ", at least \(least) in every one" }
+                monotonic.counterexample?.narrative.append(text + " (committed value reached minus a later, lower one)")
+            }
         }
         guard read else { return .success([monotonic]) }
 
@@ -208,6 +215,13 @@ struct Run: @unchecked Sendable {
         return .success([monotonic, linearizable])
     }
 
+    /// The size of a bad key's regression (Z3 on the key's problem, reads included when they constrain it).
+    private func regressionSize(_ problem: inout OrderProblem, verdict: Verdict) -> RegressionSize? {
+        guard !cancellation.isCancelled else { return nil }
+        problem = problem.pruned(graph: graph)
+        return try? decider().regressionSize(problem, guaranteed: verdict == .violated)
+    }
+
     /// The graph fast path where it is exact, else Z3 (`--engine auto`); Z3 alone with `--engine z3`.
     private func decideWithoutReads(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
         if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) { return .success(fast) }
@@ -216,7 +230,12 @@ struct Run: @unchecked Sendable {
 
     /// Z3 on the projected problem, with the story fixed to a pair the history forces when there is one.
     private func solve(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
-        if problem.edges.isEmpty { problem.project(graph: graph) }
+        // `--explain` names the ordering facts of every commit, so it keeps them all.
+        if options.explain {
+            if problem.edges.isEmpty { problem.project(graph: graph) }
+        } else {
+            problem = problem.pruned(graph: graph)
+        }
         var decision: Decision
         do {
             decision = try decider(explain: options.explain).decide(problem)

@@ -1,19 +1,43 @@
-/// The cases of issue 8: sizes, partitions, threads, FIFO, ordered and overlapping, the hard case,
-/// and a doubling series for linear growth.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The benchmark cases: sizes, partitions, threads, FIFO, ordered and overlapping, the hard case, a
+/// doubling series for linear growth, and the shapes real clients' traces have: fetches (every real
+/// consumer reads its offsets), proxy traces of one connection with multi-partition commits (Sarama),
+/// many commits in flight (librdkafka's async commits), rebalances that fetch every partition.
 public enum BenchmarkSuite {
     public static func cases(quick: Bool) -> [BenchmarkRunner.Case] {
         func synthetic(_ name: String, _ shape: SyntheticTrace) -> BenchmarkRunner.Case {
+            BenchmarkRunner.Case(name: name) { shape.generate($0) }
+        }
+        func proxy(_ name: String, _ shape: ProxyCommitTrace) -> BenchmarkRunner.Case {
             BenchmarkRunner.Case(name: name) { shape.generate($0) }
         }
         if quick {
             return [
                 synthetic("ordered-10k", SyntheticTrace(events: 10_000)),
                 synthetic("ordered-100k", SyntheticTrace(events: 100_000)),
+                synthetic("ordered-100k-fetch-1pct", SyntheticTrace(events: 100_000, fetchShare: 0.01)),
                 synthetic("overlap-100k", SyntheticTrace(events: 100_000, overlap: 4)),
                 BenchmarkRunner.Case(name: "hard-2k-one-key") { OverlappingCommits(commits: 2_000).generate($0) },
-            ]
+                proxy("proxy-sarama-8p-50m", ProxyCommitTrace(partitions: 8, messages: 50)),
+            ] + realTraces()
         }
         return [
+            proxy("proxy-sarama-8p-50m", ProxyCommitTrace(partitions: 8, messages: 50)),
+            proxy("proxy-sarama-8p-5000m", ProxyCommitTrace(partitions: 8, messages: 5_000)),
+            proxy("proxy-async-8p-5000m-inflight-64", ProxyCommitTrace(partitions: 8, messages: 5_000, inFlight: 64)),
+            proxy("proxy-rebalance-32p-2000m-100r", ProxyCommitTrace(partitions: 32, messages: 2_000, rebalances: 100)),
+            synthetic("ordered-1m-fetch-1pct", SyntheticTrace(events: 1_000_000, fetchShare: 0.01)),
+            synthetic("ordered-1m-fetch-10pct", SyntheticTrace(events: 1_000_000, fetchShare: 0.10)),
+            synthetic("ordered-1m-fifo-fetch-1pct", SyntheticTrace(events: 1_000_000, connectionFIFO: true, fetchShare: 0.01)),
+            synthetic("ordered-1m-rebalance-5000", SyntheticTrace(events: 1_000_000, rebalanceEvery: 5_000)),
+            synthetic("fetch-series-125k", SyntheticTrace(events: 125_000, fetchShare: 0.01)),
+            synthetic("fetch-series-250k", SyntheticTrace(events: 250_000, fetchShare: 0.01)),
+            synthetic("fetch-series-500k", SyntheticTrace(events: 500_000, fetchShare: 0.01)),
+
             synthetic("ordered-10k", SyntheticTrace(events: 10_000)),
             synthetic("ordered-100k", SyntheticTrace(events: 100_000)),
             synthetic("ordered-1m-1000p", SyntheticTrace(events: 1_000_000)),
@@ -27,6 +51,19 @@ public enum BenchmarkSuite {
             synthetic("series-250k", SyntheticTrace(events: 250_000)),
             synthetic("series-500k", SyntheticTrace(events: 500_000)),
             synthetic("series-1m", SyntheticTrace(events: 1_000_000)),
-        ]
+        ] + realTraces()
+    }
+
+    /// Real clients' recordings as cases, when a folder of them is at hand: `COMMITCHECK_REAL_TRACES`,
+    /// else `../shared/real-traces` (the project's shared data; a user's clone has none, and then
+    /// there are no such cases).
+    static func realTraces() -> [BenchmarkRunner.Case] {
+        let folder = ProcessInfo.processInfo.environment["COMMITCHECK_REAL_TRACES"] ?? "../shared/real-traces"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        return names.filter { $0.hasSuffix(".jsonl") && !$0.contains("clientbuild") }.sorted().map { name in
+            BenchmarkRunner.Case(name: "real-" + name.dropLast(6)) { write in
+                if let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8) { write(text) }
+            }
+        }
     }
 }

@@ -16,7 +16,7 @@ import Testing
             do { history = try Fixtures.history(text) } catch { continue }
             var enumerator = BruteForceEnumerator(history: history)
             enumerator.limit = 40_000
-            guard let oracle = enumerator.decide() else { continue }
+            guard let (oracle, sizes) = enumerator.decideWithSizes() else { continue }
             var outcomes: [Engine: Result<Report, TraceError>] = [:]
             for engine in Engine.allCases {
                 // Verdicts only: counterexamples have their own tests.
@@ -43,6 +43,16 @@ import Testing
                         let gotReads = results.first { $0.property == .linearizable }?.verdict
                         seen[verdict.rawValue, default: 0] += 1
                         if let linearizable { seen["linearizable-\(linearizable.rawValue)", default: 0] += 1 }
+                        // The regression's size: the most some schedule loses, and for violated the least every one loses.
+                        if got == verdict, verdict == .violated || verdict == .possible, let size = sizes[key],
+                           let example = results.first(where: { $0.property == .monotonic })?.counterexample {
+                            seen["sized", default: 0] += 1
+                            let least: Int? = verdict == .violated ? size.least : nil
+                            if example.largestDrop != size.largest || example.guaranteedDrop != least {
+                                bad += 1
+                                Issue.record("seed \(seed) \(key) engine \(engine.rawValue): regression size expected \(size.largest)/\(least.map(String.init) ?? "-"), got \(example.largestDrop.map(String.init) ?? "nil")/\(example.guaranteedDrop.map(String.init) ?? "-")\n\(text)")
+                            }
+                        }
                         if got != verdict || gotReads != linearizable {
                             bad += 1
                             Issue.record("seed \(seed) \(key) engine \(engine.rawValue): expected \(verdict.rawValue)/\(linearizable?.rawValue ?? "-"), got \(got?.rawValue ?? "nil")/\(gotReads?.rawValue ?? "-")\n\(text)")
@@ -63,7 +73,7 @@ import Testing
         // ...and both of auto's paths: the graph fast path and Z3 for open FIFO choices.
         for outcome in ["holds", "possible", "violated", "inconsistent", "auto-monotonic-graph", "auto-monotonic-z3",
                         "linearizable-holds", "linearizable-violated", "auto-linearizable-graph", "auto-linearizable-z3",
-                        "linked-linearizable-holds", "linked-linearizable-violated"] {
+                        "linked-linearizable-holds", "linked-linearizable-violated", "sized"] {
             #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
         }
     }

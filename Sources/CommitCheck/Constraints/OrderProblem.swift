@@ -140,6 +140,65 @@ public struct OrderProblem: Sendable {
         if projecting { project(graph: graph) }
     }
 
+    /// The same problem over only the commits a solver needs: those in a pair that can apply in
+    /// decreasing order (or below the initial offset) and those a read may see. A commit outside
+    /// both changes no verdict; keeping the others' order only through the projection, which stays
+    /// exact. Long chains of ordered commits are what makes Z3's difference-logic core slow (its
+    /// cost grows with the square of the variables), so this is where long ordered keys shrink.
+    func pruned(graph: OrderGraph) -> OrderProblem {
+        var full = self
+        if full.edges.isEmpty { full.project(graph: graph) }
+        let count = commits.count
+        guard count > 2 else { return full }
+        let closure = SlotClosure(full)
+        var keep = [Bool](repeating: false, count: count)
+        for read in reads { for writer in read.writers where writer < count { keep[writer] = true } }
+        // Slots shared with a linked write or a FIFO choice stay too.
+        for write in linkedWrites where Int(write.slot) < count { keep[Int(write.slot)] = true }
+        for choice in choices {
+            for slot in [choice.0, choice.1, choice.2, choice.3] where Int(slot) < count { keep[Int(slot)] = true }
+        }
+        if let initial { for slot in 0..<count where commits[slot].offset < initial { keep[slot] = true } }
+        for x in 0..<count {
+            for y in 0..<count where commits[x].offset > commits[y].offset && !closure.precedes(y, x) {
+                keep[x] = true
+                keep[y] = true
+            }
+        }
+        let kept = (0..<count).filter { keep[$0] }
+        guard kept.count < count else { return full }
+        var newIndex = [Int](repeating: -1, count: count)
+        for (index, slot) in kept.enumerated() { newIndex[slot] = index }
+        var result = self
+        result.commits = kept.map { commits[$0] }
+        // Points: the kept commits first, then every other slot as it was (reads, linked writes, choices).
+        var newSlot = [Int32](repeating: -1, count: points.count)
+        var newPoints: [Int32] = kept.map { points[$0] }
+        for (index, slot) in kept.enumerated() { newSlot[slot] = Int32(index) }
+        for slot in count..<points.count {
+            newSlot[slot] = Int32(newPoints.count)
+            newPoints.append(points[slot])
+        }
+        let shift = kept.count - count
+        result.points = newPoints
+        result.reads = reads.map { read in
+            var moved = read
+            moved.slot = newSlot[Int(read.slot)]
+            moved.writers = read.writers.map { $0 < count ? newIndex[$0] : $0 + shift }
+            return moved
+        }
+        result.linkedWrites = linkedWrites.map { write in
+            var moved = write
+            moved.slot = newSlot[Int(write.slot)]
+            return moved
+        }
+        result.choices = choices.map { (newSlot[Int($0.0)], newSlot[Int($0.1)], newSlot[Int($0.2)], newSlot[Int($0.3)]) }
+        result.positions = newPoints.map { graph.topologicalPosition[Int($0)] }
+        result.edges = []
+        result.project(graph: graph)
+        return result
+    }
+
     /// The write a read's writer index names: (slot, offset, status) and, for the key's own commits, the commit slot.
     func write(_ writer: Int) -> (slot: Int32, offset: Int, status: ApplyStatus, commit: Int) {
         if writer < commits.count { return (Int32(writer), commits[writer].offset, commits[writer].status, commits[writer].commit) }

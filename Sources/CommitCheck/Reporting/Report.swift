@@ -65,6 +65,11 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var minimal: Bool?
     /// The evidence as a `commitcheck/1` sub-trace that re-verifies to the same verdict.
     public var subTrace: String?
+    /// For a regression: the most some consistent schedule loses, as a drawdown (a value the key
+    /// held minus a lower one applied later: what a consumer restarting then consumes again).
+    public var largestDrop: Int?
+    /// For `violated`: the least every consistent schedule loses.
+    public var guaranteedDrop: Int?
 
     public init(
         summary: String, narrative: [String] = [], lines: [Int] = [], earlierCommit: String? = nil,

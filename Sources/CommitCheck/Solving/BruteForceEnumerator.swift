@@ -19,7 +19,15 @@ public struct BruteForceEnumerator {
     public init(history: History) { self.history = history }
 
     /// Verdicts per key, or `nil` when the history is too large to enumerate within ``limit``.
-    public func decide() -> [PartitionKey: Outcome]? {
+    public func decide() -> [PartitionKey: Outcome]? { decideWithSizes()?.outcomes }
+
+    /// Per bad key, how far its committed offset goes back (a drawdown) over the schedules its
+    /// verdict is judged on: the most any of them loses, and the least every one loses (0 when
+    /// some schedule loses nothing).
+    public func regressionSizes() -> [PartitionKey: (largest: Int, least: Int)]? { decideWithSizes()?.sizes }
+
+    /// Both at once, from one enumeration.
+    public func decideWithSizes() -> (outcomes: [PartitionKey: Outcome], sizes: [PartitionKey: (largest: Int, least: Int)])? {
         // Points: every non-apply event, one apply point per commit.
         var pointOfEvent = [Int](repeating: -1, count: history.events.count)
         var applyPointOf = [Int](repeating: -1, count: history.commits.count)
@@ -137,6 +145,9 @@ public struct BruteForceEnumerator {
         var readable = [Bool](repeating: false, count: components.count)
         var canRegressReading = [Bool](repeating: false, count: keys.count)
         var canAvoidReading = [Bool](repeating: false, count: keys.count)
+        // Drawdowns: the most any schedule loses and the least every one loses, without and with reads.
+        var largest = [Int](repeating: 0, count: keys.count), least = [Int](repeating: Int.max, count: keys.count)
+        var largestReading = [Int](repeating: 0, count: keys.count), leastReading = [Int](repeating: Int.max, count: keys.count)
         var anySchedule = false
         var visited = 0
         var position = [Int](repeating: -1, count: count)
@@ -183,6 +194,17 @@ public struct BruteForceEnumerator {
             return false
         }
 
+        func drawdown(_ key: KeyCommits, applied: [Bool]) -> Int {
+            let order = key.apply.indices.filter { applied[$0] }.sorted { position[key.apply[$0]] < position[key.apply[$1]] }
+            var peak = key.initial
+            var loss = 0
+            for index in order {
+                if let high = peak { loss = max(loss, high - key.offset[index]) }
+                peak = max(peak ?? Int.min, key.offset[index])
+            }
+            return loss
+        }
+
         func regresses(_ key: KeyCommits, certainOnly: Bool) -> Bool {
             let order = key.apply.indices.filter { !certainOnly || key.certain[$0] }.sorted { position[key.apply[$0]] < position[key.apply[$1]] }
             var current = key.initial
@@ -204,6 +226,9 @@ public struct BruteForceEnumerator {
                 for (index, key) in perKey.enumerated() {
                     if regresses(key, certainOnly: false) { canRegress[index] = true }
                     if !regresses(key, certainOnly: true) { canAvoid[index] = true }
+                    // Applying more commits can only lose more: all of them for the most, the certain ones for the least.
+                    largest[index] = max(largest[index], drawdown(key, applied: key.certain.map { _ in true }))
+                    least[index] = min(least[index], drawdown(key, applied: key.certain))
                 }
                 for (componentIndex, component) in components.enumerated() where component.hasReads {
                     // Reads depend on exactly which uncertain commits applied, on every key of the
@@ -216,6 +241,9 @@ public struct BruteForceEnumerator {
                         readable[componentIndex] = true
                         for key in component.keys {
                             if regresses(perKey[key], applied: applied[key]!) { canRegressReading[key] = true } else { canAvoidReading[key] = true }
+                            let loss = drawdown(perKey[key], applied: applied[key]!)
+                            largestReading[key] = max(largestReading[key], loss)
+                            leastReading[key] = min(leastReading[key], loss)
                         }
                     }
                 }
@@ -235,6 +263,7 @@ public struct BruteForceEnumerator {
         }
         guard extend() else { return nil }
         var result: [PartitionKey: Outcome] = [:]
+        var sizes: [PartitionKey: (largest: Int, least: Int)] = [:]
         for (index, key) in keys.enumerated() {
             if !anySchedule { result[key] = .inconsistent; continue }
             func verdict(_ regress: Bool, _ avoid: Bool) -> Verdict {
@@ -244,11 +273,13 @@ public struct BruteForceEnumerator {
             let linearizable: Verdict? = perKey[index].reads.isEmpty ? nil : (readable[component] ? .holds : .violated)
             if components[component].hasReads && readable[component] {
                 result[key] = .verdict(verdict(canRegressReading[index], canAvoidReading[index]), linearizable: linearizable)
+                if canRegressReading[index] { sizes[key] = (largestReading[index], leastReading[index]) }
             } else {
                 // No reads, or reads that no schedule explains: monotonic is judged on rules 1-6 alone (DESIGN §5).
                 result[key] = .verdict(verdict(canRegress[index], canAvoid[index]), linearizable: linearizable)
+                if canRegress[index] { sizes[key] = (largest[index], least[index]) }
             }
         }
-        return result
+        return (result, sizes)
     }
 }

@@ -35,3 +35,17 @@ public struct ReadsDecision: Sendable {
     /// For `violated`: a minimal set of reads (indices into ``OrderProblem/reads``) no schedule explains together.
     public var clashingReads: [Int] = []
 }
+
+/// How far a bad key's committed offset goes back: a value reached before minus a lower one applied
+/// later (a drawdown), which is what a consumer restarting then would consume again.
+public struct RegressionSize: Sendable, Equatable {
+    /// The most some consistent schedule loses.
+    public var largest: Int
+    /// For `violated`: the least every consistent schedule loses.
+    public var guaranteed: Int?
+
+    public init(largest: Int, guaranteed: Int? = nil) {
+        self.largest = largest
+        self.guaranteed = guaranteed
+    }
+}

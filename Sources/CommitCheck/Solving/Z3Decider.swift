@@ -23,12 +23,21 @@ public struct Z3Decider {
     /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
     public struct Inconsistent: Error {}
 
+    /// The run was cancelled while the formula was still being built (Z3 can only interrupt a check).
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var description: String { "interrupted" }
+    }
+
+    private func stopIfCancelled() throws {
+        if cancellation?.isCancelled == true { throw Interrupted() }
+    }
+
     /// Decides the key's monotonicity over the schedules that explain every read of the problem.
     ///
     /// The reads must be satisfiable together (``checkReads(_:)`` first): a problem whose reads no
     /// schedule explains would come out `holds` for want of any schedule.
     public func decide(_ problem: OrderProblem) throws -> Decision {
-        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no two commits of this key can apply in decreasing order", engine: "z3") }
         let context = Z3Context()
         if let cancellation { return try cancellation.whileRunning(context) { try decide(problem, in: context) } }
         return try decide(problem, in: context)
@@ -109,6 +118,7 @@ public struct Z3Decider {
         var literals: [Term] = []
         var usesInitial: [Term?] = []
         for (index, read) in problem.reads.enumerated() {
+            try stopIfCancelled()
             let readTime = time[Int(read.slot)]
             let writes = read.writers.map { (writer: $0, write: problem.write($0)) }
             var explanations: [Term] = []
@@ -170,6 +180,77 @@ public struct Z3Decider {
         return ReadsDecision(verdict: .violated, reason: "no consistent schedule explains these fetch results together", clashingReads: kept)
     }
 
+    /// How far the key's committed offset goes back, as a drawdown: a value the register held
+    /// (or its initial value) minus a lower value applied later. That is what a consumer that
+    /// restarts then consumes again. `largest`: the most some consistent schedule loses;
+    /// `guaranteed` (asked for `violated` keys): the least every consistent schedule loses.
+    /// Each is found by a binary search over the possible sizes, one solver check per step.
+    public func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
+        guard !problem.commits.isEmpty else { return nil }
+        let context = Z3Context()
+        let body = { () throws -> RegressionSize? in
+            let (solver, time, applied, edgeLiterals) = try self.base(problem, in: context)
+            var assumptions = edgeLiterals
+            if !problem.reads.isEmpty {
+                assumptions += try self.encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
+            }
+            let count = problem.commits.count
+            let closure = SlotClosure(problem)
+            // Every way to lose value: (size, the event that loses it).
+            var losses: [(size: Int, term: Term)] = []
+            for x in 0..<count {
+                try self.stopIfCancelled()
+                for y in 0..<count where problem.commits[x].offset > problem.commits[y].offset && !closure.precedes(y, x) {
+                    losses.append((problem.commits[x].offset - problem.commits[y].offset,
+                                   try context.and([applied[x], applied[y], try context.less(time[x], time[y])])))
+                }
+            }
+            if let initial = problem.initial {
+                for y in 0..<count where problem.commits[y].offset < initial { losses.append((initial - problem.commits[y].offset, applied[y])) }
+            }
+            let sizes = Array(Set(losses.map(\.size))).sorted()
+            guard !sizes.isEmpty else { return nil }
+            /// Whether some schedule loses at least `size`.
+            func someLoses(_ size: Int) throws -> Bool? {
+                try solver.push()
+                defer { try? solver.pop() }
+                try solver.assert(try context.or(losses.filter { $0.size >= size }.map(\.term)))
+                switch try solver.check(assuming: assumptions) {
+                case .satisfiable: return true
+                case .unsatisfiable: return false
+                case .unknown: return nil
+                }
+            }
+            /// Whether every schedule loses at least `size`.
+            func everyLoses(_ size: Int) throws -> Bool? {
+                try solver.push()
+                defer { try? solver.pop() }
+                for loss in losses where loss.size >= size { try solver.assert(try context.not(loss.term)) }
+                switch try solver.check(assuming: assumptions) {
+                case .satisfiable: return false
+                case .unsatisfiable: return true
+                case .unknown: return nil
+                }
+            }
+            /// The largest size in `sizes` for which `holds` is true (it holds for all smaller ones), or 0.
+            func largest(_ holds: (Int) throws -> Bool?) throws -> Int? {
+                var low = 0, high = sizes.count   // sizes[..<low] hold, sizes[high...] do not
+                while low < high {
+                    let mid = (low + high) / 2
+                    guard let answer = try holds(sizes[mid]) else { return nil }
+                    if answer { low = mid + 1 } else { high = mid }
+                }
+                return low == 0 ? 0 : sizes[low - 1]
+            }
+            guard let most = try largest(someLoses), most > 0 else { return nil }
+            var size = RegressionSize(largest: most)
+            if wantGuaranteed, let least = try largest(everyLoses), least > 0 { size.guaranteed = least }
+            return size
+        }
+        if let cancellation { return try cancellation.whileRunning(context, body) }
+        return try body()
+    }
+
     private func decideMonotonic(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
                                  edgeLiterals: [Term], assumptions: [Term]) throws -> Decision {
         let count = problem.commits.count
@@ -178,6 +259,7 @@ public struct Z3Decider {
         let closure = SlotClosure(problem)
         var candidates: [(Int, Int)] = []
         for x in 0..<count {
+            if x % 256 == 0 { try stopIfCancelled() }
             for y in 0..<count where problem.commits[x].offset > problem.commits[y].offset && !closure.precedes(y, x) {
                 candidates.append((x, y))
             }
