@@ -12,6 +12,15 @@ struct RegisterHistoryOptions: ParsableArguments {
     @Option(help: "Register model for --from jepsen: register or cas-register.")
     var model: RegisterModel = .casRegister
 
-    @Option(help: "Initial register value for --from jepsen (EDN; default nil, no value).")
+    @Option(help: "Initial register value for --from jepsen (one EDN value, compared as a value: {:a 1 :b 2} equals {:b 2, :a 1}; default nil, no value).")
     var initial: String?
+
+    func validate() throws {
+        guard let initial else { return }
+        // Porcupine's etcd model starts at nil: a value here would be silently ignored.
+        guard from == .jepsen else { throw ValidationError("--initial applies to --from jepsen only") }
+        do { _ = try JepsenHistory.initialValue(initial) } catch {
+            throw ValidationError("--initial '\(initial)' is not one EDN value: \(error)")
+        }
+    }
 }

@@ -87,7 +87,7 @@ struct VerifyCommand: ParsableCommand {
             let report: Report
             do {
                 report = try RegisterHistoryCheck.run(paths: traces, source: source, model: registers.model, initial: registers.initial,
-                                                      timeout: timeout, minimizeTimeout: minimizeTimeout)
+                                                      timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation)
             } catch {
                 FileOutput.standardError("error: \(error)\n")
                 throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)

@@ -19,8 +19,15 @@ public struct EDNReader {
     private var index = 0
     private var line = 1
     private var lineStart = 0
+    private var recordsItemLines = false
 
     public static let maximumDepth = 256
+
+    /// The line each top-level value of the last `readAll()` starts on (discarded values excluded).
+    public private(set) var formLines: [Int] = []
+    /// The line each item of the first top-level vector or list starts on: where a history's
+    /// operations are, so that errors about an operation can name its line.
+    public private(set) var itemLines: [Int] = []
 
     public init(_ text: String) { bytes = Array(text.utf8) }
     public init(bytes: [UInt8]) { self.bytes = bytes }
@@ -31,7 +38,11 @@ public struct EDNReader {
         while true {
             skipWhitespace()
             if index >= bytes.count { return values }
-            if let value = try readValue(depth: 0) { values.append(value) }
+            let start = line
+            if let value = try readValue(depth: 0) {
+                values.append(value)
+                formLines.append(start)
+            }
         }
     }
 
@@ -59,8 +70,13 @@ public struct EDNReader {
         guard index < bytes.count else { throw error("unexpected end of input") }
         let byte = bytes[index]
         switch byte {
-        case UInt8(ascii: "("): index += 1; return .list(try readItems(until: UInt8(ascii: ")"), depth: depth))
-        case UInt8(ascii: "["): index += 1; return .vector(try readItems(until: UInt8(ascii: "]"), depth: depth))
+        case UInt8(ascii: "("), UInt8(ascii: "["):
+            index += 1
+            // Only the first top-level sequence holds a history's operations.
+            if depth == 0 { recordsItemLines = formLines.isEmpty }
+            defer { if depth == 0 { recordsItemLines = false } }
+            if byte == UInt8(ascii: "(") { return .list(try readItems(until: UInt8(ascii: ")"), depth: depth)) }
+            return .vector(try readItems(until: UInt8(ascii: "]"), depth: depth))
         case UInt8(ascii: "{"): index += 1; return try readMap(depth: depth)
         case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
             throw error("unexpected '\(Character(Unicode.Scalar(byte)))'")
@@ -71,7 +87,14 @@ public struct EDNReader {
         case UInt8(ascii: "#"):
             index += 1
             guard index < bytes.count else { throw error("unexpected end of input after '#'") }
-            if bytes[index] == UInt8(ascii: "{") { index += 1; return .set(try readItems(until: UInt8(ascii: "}"), depth: depth)) }
+            if bytes[index] == UInt8(ascii: "{") {
+                index += 1
+                let items = try readItems(until: UInt8(ascii: "}"), depth: depth)
+                // EDN: a set with a repeated member is invalid (and would make equal sets compare unequal).
+                var members = Set<String>()
+                for item in items where !members.insert(item.canonical.description).inserted { throw error("set repeats \(item)") }
+                return .set(items)
+            }
             if bytes[index] == UInt8(ascii: "_") {
                 index += 1
                 _ = try readValue(depth: depth + 1)
@@ -99,13 +122,22 @@ public struct EDNReader {
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated collection: expected '\(Character(Unicode.Scalar(close)))'") }
             if bytes[index] == close { index += 1; return items }
-            if let value = try readValue(depth: depth + 1) { items.append(value) }
+            let start = line
+            if let value = try readValue(depth: depth + 1) {
+                items.append(value)
+                if recordsItemLines && depth == 0 { itemLines.append(start) }
+            }
         }
     }
 
     private mutating func readMap(depth: Int) throws(EDNError) -> EDNValue {
         let items = try readItems(until: UInt8(ascii: "}"), depth: depth)
         guard items.count % 2 == 0 else { throw error("a map needs an even number of forms") }
+        // EDN: a map with a repeated key is invalid (which of its values would count?).
+        var keys = Set<String>()
+        for key in stride(from: 0, to: items.count, by: 2).map({ items[$0] }) where !keys.insert(key.canonical.description).inserted {
+            throw error("map repeats key \(key)")
+        }
         return .map(stride(from: 0, to: items.count, by: 2).map { EDNPair(key: items[$0], value: items[$0 + 1]) })
     }
 

@@ -1,3 +1,4 @@
+import CommitCheck
 import Dispatch
 
 /// Decides linearizability of a register history by the Wing–Gong/Lowe search, as Porcupine does.
@@ -6,14 +7,18 @@ import Dispatch
 /// linearizes calls that come before the first pending return, backtracking when a return is reached
 /// with its operation not yet placed. A memo of (set of placed operations, register state) prunes
 /// every configuration already explored, which is what makes the search fast on real histories.
+/// An `optional` operation is placed either with its effect or without it (a second branch).
 public struct LinearizabilityChecker {
     public let history: RegisterHistory
     /// Give up after this many seconds (`unknown`).
     public var timeout: Double?
+    /// Checked every few thousand steps: SIGINT stops the search within milliseconds.
+    public var cancellation: Cancellation?
 
-    public init(history: RegisterHistory, timeout: Double? = nil) {
+    public init(history: RegisterHistory, timeout: Double? = nil, cancellation: Cancellation? = nil) {
         self.history = history
         self.timeout = timeout
+        self.cancellation = cancellation
     }
 
     public enum Outcome: Equatable, Sendable {
@@ -21,6 +26,8 @@ public struct LinearizabilityChecker {
         /// Not linearizable; the deepest partial linearization found and what blocked it.
         case notLinearizable(Blocked)
         case timedOut
+        /// `cancellation` was cancelled before the search finished.
+        case interrupted
     }
 
     /// Where the search got furthest: the placed prefix, the state then, and the operation whose
@@ -79,30 +86,45 @@ public struct LinearizabilityChecker {
 
         var placed = [UInt64](repeating: 0, count: (count + 63) / 64)
         var memo = MemoTable(words: placed.count)
-        var stack: [(call: Int, state: Int)] = []
+        // Each placed call, the state before it, and which of its alternatives was taken
+        // (0: its effect, 1: an optional operation without effect).
+        var stack: [(call: Int, state: Int, alternative: Int)] = []
         var state = history.initial
         var entry = next[head]
+        var firstAlternative = 0
         var deepest: Blocked? = nil
         let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
         var steps = 0
         while next[head] >= 0 {
             steps += 1
-            if steps & 0xFFF == 0, let deadline, DispatchTime.now().uptimeNanoseconds > deadline { return .timedOut }
+            if steps & 0xFFF == 0 {
+                if let deadline, DispatchTime.now().uptimeNanoseconds > deadline { return .timedOut }
+                if cancellation?.isCancelled == true { return .interrupted }
+            }
             let current = entries[entry]
             if current.isCall {
                 let op = current.op
-                if let newState = RegisterModel.step(state, ops[op].effect) {
-                    placed[op >> 6] |= 1 << UInt64(op & 63)
-                    if memo.insert(placed, state: newState) {
-                        stack.append((entry, state))
-                        state = newState
-                        lift(entry)
-                        entry = next[head]
-                        continue
+                let alternatives = ops[op].optional ? 2 : 1
+                var alternative = firstAlternative
+                firstAlternative = 0
+                var advanced = false
+                while alternative < alternatives {
+                    let candidate = alternative == 0 ? RegisterModel.step(state, ops[op].effect) : state
+                    if let newState = candidate {
+                        placed[op >> 6] |= 1 << UInt64(op & 63)
+                        if memo.insert(placed, state: newState) {
+                            stack.append((entry, state, alternative))
+                            state = newState
+                            lift(entry)
+                            entry = next[head]
+                            advanced = true
+                            break
+                        }
+                        placed[op >> 6] &= ~(1 << UInt64(op & 63))
                     }
-                    placed[op >> 6] &= ~(1 << UInt64(op & 63))
+                    alternative += 1
                 }
-                entry = next[entry]
+                if !advanced { entry = next[entry] }
             } else {
                 if deepest == nil || stack.count > deepest!.placed.count {
                     var candidates: [Int] = []
@@ -110,12 +132,18 @@ public struct LinearizabilityChecker {
                     while scan >= 0 && entries[scan].isCall { candidates.append(entries[scan].op); scan = next[scan] }
                     deepest = Blocked(placed: stack.map { entries[$0.call].op }, state: state, stuck: current.op, candidates: candidates)
                 }
-                guard let (call, previousState) = stack.popLast() else { return .notLinearizable(deepest!) }
+                guard let (call, previousState, alternative) = stack.popLast() else { return .notLinearizable(deepest!) }
                 let op = entries[call].op
                 placed[op >> 6] &= ~(1 << UInt64(op & 63))
                 state = previousState
                 unlift(call)
-                entry = next[call]
+                // Try the operation's next alternative before moving on to the next call.
+                if alternative + 1 < (ops[op].optional ? 2 : 1) {
+                    entry = call
+                    firstAlternative = alternative + 1
+                } else {
+                    entry = next[call]
+                }
             }
         }
         return .linearizable

@@ -3,16 +3,27 @@
 /// `:invoke` opens an operation; `:ok :read v` observed v (`nil`: the register had no value);
 /// `:ok :write`; `:ok`/`:fail :cas [a b]` succeeded or observed a value other than a (a failed cas is
 /// a definite observation, not "never happened"); `:fail :read :timed-out` returned nothing; `:info`
-/// (timed out) and missing completions stay open to the end with an unknown outcome. Other lines
-/// (blank lines, other loggers) are ignored, as Porcupine's parser does.
+/// (timed out) and missing completions stay open to the end with an unknown outcome.
+///
+/// Blank lines and log lines of other loggers (`LEVEL logger - message`) are skipped. Unlike
+/// Porcupine's parser, which skips every line its pattern does not match, any other line is an
+/// error naming it, and so is a log with no operation: an unreadable history (`/etc/passwd`, an
+/// empty file) must never pass as linearizable (DESIGN §4).
 public enum PorcupineEtcdLog {
     public static func parse(_ text: String) throws(EDNError) -> RegisterHistory {
         var history = RegisterHistory()
         var pending: [String: Int] = [:]  // process -> operation index
         var event = 0
+        var lastLine = 0
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = offset + 1
-            guard raw.contains("jepsen.util") else { continue }
+            if !raw.allSatisfy(\.isWhitespace) { lastLine = lineNumber }
+            guard raw.contains("jepsen.util") else {
+                if raw.allSatisfy(\.isWhitespace) || isOtherLoggersLine(raw) { continue }
+                let shown = raw.count > 60 ? raw.prefix(60) + "..." : raw
+                throw EDNError(line: lineNumber, column: 1,
+                               message: "not a Jepsen etcd log line (expected 'INFO  jepsen.util - PROCESS :TYPE :F VALUE'), found '\(shown)'")
+            }
             let fields = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let dash = fields.firstIndex(of: "-"), fields.count >= dash + 4 else {
                 throw EDNError(line: lineNumber, column: 1, message: "expected 'INFO jepsen.util - PROCESS :TYPE :F VALUE'")
@@ -64,7 +75,18 @@ public enum PorcupineEtcdLog {
                 throw EDNError(line: lineNumber, column: 1, message: "unknown type '\(type)'")
             }
         }
+        if history.operations.isEmpty {
+            throw EDNError(line: max(lastLine, 1), column: 1,
+                           message: lastLine == 0 ? "no operation: the log is empty" : "no operation: no 'jepsen.util' line with an :invoke")
+        }
         return history
+    }
+
+    /// A line of another logger, `LEVEL logger - message` (log4j's layout in Jepsen's logs).
+    static func isOtherLoggersLine(_ line: Substring) -> Bool {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).prefix(3)
+        guard fields.count == 3, ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].contains(fields[fields.startIndex]) else { return false }
+        return fields[fields.startIndex + 2] == "-"
     }
 }
 

@@ -1,75 +1,85 @@
 import CommitCheck
 import Dispatch
 
-/// Explains a non-linearizable history: a smallest subset of operations that still cannot be
-/// linearized (1-minimal: dropping any one makes it linearizable), and, like Porcupine's and Knossos'
-/// reports, the operation that cannot be placed and the state it would need.
+/// Explains a non-linearizable history: a 1-minimal set of operations whose recorded outcomes
+/// cannot be linearized, and, like Porcupine's and Knossos' reports, the operation that cannot be
+/// placed and the state it would need.
+///
+/// Dropping an operation outright is the wrong test for a register: a read of 1 with its writes
+/// of 1 removed fails for a reason the history does not have, so "1-minimal under removal" always
+/// ends at one read of a value nobody wrote. Instead, an operation left out of the explanation is
+/// *forgotten*, not deleted: a read is dropped, and a write or compare-and-set becomes optional (it
+/// may have taken effect anywhere inside its own call-to-return window, or not at all). The claim
+/// made, and tested, is then:
+///
+/// - the kept operations, with every other write taken as possibly applied within its window, have
+///   no linearization, so the whole history has none (forgetting only adds schedules); the kept
+///   operations alone also have none, so re-checking them gives the same verdict;
+/// - forgetting any one kept operation gives a linearization ("1-minimal").
 public struct RegisterExplainer {
     public let history: RegisterHistory
     /// Seconds of shrinking before settling for a non-minimal subset.
     public var budget: Double
+    /// Stops shrinking early (the explanation is then marked not minimal).
+    public var cancellation: Cancellation?
 
-    public init(history: RegisterHistory, budget: Double = 10) {
+    public init(history: RegisterHistory, budget: Double = 10, cancellation: Cancellation? = nil) {
         self.history = history
         self.budget = budget
+        self.cancellation = cancellation
+    }
+
+    /// The history with only `kept` (indices into `history.operations`) as recorded; every other
+    /// write or compare-and-set optional with an unknown outcome, every other read dropped.
+    public func forgettingAllBut(_ kept: [Int]) -> RegisterHistory {
+        let keep = Set(kept)
+        var copy = history
+        copy.operations = []
+        for (index, operation) in history.operations.enumerated() {
+            if keep.contains(index) { copy.operations.append(operation); continue }
+            var forgotten = operation
+            switch operation.effect {
+            case .read: continue
+            case .write: break
+            case .cas(let expected, let new, _): forgotten.effect = .cas(expected: expected, new: new, succeeded: nil)
+            }
+            forgotten.optional = true
+            copy.operations.append(forgotten)
+        }
+        return copy
+    }
+
+    /// Whether the kept operations still force the violation; nil when the search did not finish.
+    func stillFails(_ kept: [Int], deadline: UInt64) -> Bool? {
+        if cancellation?.isCancelled == true { return nil }
+        let remaining = Double(Int64(deadline) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
+        guard remaining > 0 else { return nil }
+        switch LinearizabilityChecker(history: forgettingAllBut(kept), timeout: min(remaining, 5), cancellation: cancellation).check() {
+        case .notLinearizable: return true
+        case .linearizable: return false
+        case .timedOut, .interrupted: return nil
+        }
+    }
+
+    /// The operations (indices into `history.operations`) the explanation keeps, and whether they
+    /// were shown 1-minimal within the budget.
+    public func minimalSubset() -> (operations: [Int], minimal: Bool) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(budget, 0) * 1e9)
+        let (kept, minimal) = Self.shrink(Array(history.operations.indices)) { stillFails($0, deadline: deadline) }
+        return (kept, minimal)
     }
 
     public func counterexample() -> Counterexample {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(budget, 0) * 1e9)
-        var kept = Array(history.operations.indices)
-        var minimal = true
-        // A subset that drops the writers of a value it still reads is "not linearizable" for a
-        // trivial reason; keep, with every observation, all operations that could have written it.
-        var writersOf: [Int: [Int]] = [:]
-        for (index, operation) in history.operations.enumerated() {
-            switch operation.effect {
-            case .write(let value): writersOf[value, default: []].append(index)
-            case .cas(_, let new, let succeeded) where succeeded != false: writersOf[new, default: []].append(index)
-            default: break
-            }
-        }
-        func closed(_ subset: [Int]) -> [Int] {
-            var result = Set(subset)
-            var work = subset
-            while let index = work.popLast() {
-                let observer = history.operations[index]
-                let observed: Int?
-                switch observer.effect {
-                case .read(let value?): observed = value
-                case .cas(let expected, _, true?): observed = expected
-                default: observed = nil
-                }
-                // Only writers invoked before the observer returned could have explained it.
-                guard let observed else { continue }
-                // A writer added here may itself observe (a successful cas): follow it too.
-                for writer in writersOf[observed] ?? [] where history.operations[writer].call < observer.ret {
-                    if result.insert(writer).inserted { work.append(writer) }
-                }
-            }
-            return result.sorted()
-        }
-        var chunk = max(kept.count / 2, 1)
-        shrinking: while true {
-            var removed = false
-            var start = 0
-            while start < kept.count {
-                if DispatchTime.now().uptimeNanoseconds > deadline { minimal = false; break shrinking }
-                let end = min(start + chunk, kept.count)
-                let candidate = closed(Array(kept[..<start]) + Array(kept[end...]))
-                if !candidate.isEmpty, candidate.count < kept.count, case .notLinearizable = LinearizabilityChecker(history: history.keeping(candidate), timeout: 5).check() {
-                    kept = candidate
-                    removed = true
-                } else {
-                    start = end
-                }
-            }
-            if chunk == 1 && !removed { break }
-            if !removed { chunk = max(chunk / 2, 1) }
-        }
+        counterexample(explaining: minimalSubset())
+    }
+
+    /// The report of a subset found by `minimalSubset()`.
+    public func counterexample(explaining subset: (operations: [Int], minimal: Bool)) -> Counterexample {
+        let (kept, minimal) = subset
         let sub = history.keeping(kept)
         var narrative: [String] = []
-        if case .notLinearizable(let blocked) = LinearizabilityChecker(history: sub).check() {
-            narrative.append("the furthest linearization places \(blocked.placed.count) of \(kept.count) operations; the register then holds \(sub.values[blocked.state])")
+        if case .notLinearizable(let blocked) = LinearizabilityChecker(history: sub, cancellation: cancellation).check() {
+            narrative.append("of these operations alone, the furthest linearization places \(blocked.placed.count) of \(kept.count); the register then holds \(sub.values[blocked.state])")
             for index in blocked.placed { narrative.append("  placed: \(sub.describe(sub.operations[index]))") }
             let stuck = sub.operations[blocked.stuck]
             narrative.append("cannot place \(sub.describe(stuck)) before it returns: \(need(stuck.effect, sub)), but the register holds \(sub.values[blocked.state])")
@@ -77,11 +87,46 @@ public struct RegisterExplainer {
                 narrative.append("  pending: \(sub.describe(sub.operations[index])): \(need(sub.operations[index].effect, sub))")
             }
         }
-        narrative.append("the \(kept.count) operation(s) that cannot be linearized together:")
+        narrative.append("the \(kept.count) operation(s) that cannot be linearized together, even with every other write of the history taken as possibly applied within its own call-to-return window (or not at all):")
         for operation in sub.operations { narrative.append("  \(sub.describe(operation))") }
+        if minimal { narrative.append("forgetting any one of them (dropping a read, making a write optional) leaves a linearizable history") }
         let lines = Set(sub.operations.flatMap { [$0.callLine, $0.returnLine] }.filter { $0 > 0 }).sorted()
         return Counterexample(summary: "not linearizable: \(kept.count) operation(s) cannot be ordered to fit one register",
                               narrative: narrative, lines: lines, minimal: minimal)
+    }
+
+    /// Shrinks `candidates` to a subset for which `stillFails` holds and fails for every subset
+    /// with one element fewer (1-minimal), by delta debugging: drop halves, quarters, ... then
+    /// single elements until none can go.
+    ///
+    /// `stillFails` returns nil when it cannot tell (a timeout, an interrupt): that element is kept
+    /// and the result is not claimed minimal. `candidates` must itself fail. One routine with this
+    /// shape so that commit counterexamples can share it (issue 16).
+    public static func shrink<Element>(_ candidates: [Element], stillFails: ([Element]) -> Bool?) -> (kept: [Element], minimal: Bool) {
+        var kept = candidates
+        var chunk = max(kept.count / 2, 1)
+        while true {
+            var removed = false
+            var undecided = false
+            var start = 0
+            while start < kept.count {
+                let end = min(start + chunk, kept.count)
+                let candidate = Array(kept[..<start]) + Array(kept[end...])
+                switch candidate.isEmpty ? false : stillFails(candidate) {
+                case true?:
+                    kept = candidate
+                    removed = true
+                case false?:
+                    start = end
+                case nil:
+                    undecided = true
+                    start = end
+                }
+            }
+            // Only a pass over single elements that removes nothing, and decides every one, proves it.
+            if chunk == 1 && !removed { return (kept, !undecided) }
+            if !removed { chunk = max(chunk / 2, 1) }
+        }
     }
 
     private func need(_ effect: RegisterEffect, _ history: RegisterHistory) -> String {

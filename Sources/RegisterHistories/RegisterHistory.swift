@@ -18,6 +18,11 @@ public struct RegisterOperation: Hashable, Sendable {
     /// Source lines of the invocation and the completion (0 when there is none).
     public var callLine: Int
     public var returnLine: Int
+    /// The operation may have taken effect at some point inside its window, or not at all.
+    ///
+    /// Explanations use it to forget what is recorded about the operations they leave out
+    /// (`RegisterExplainer`) without pretending those operations did not exist.
+    public var optional: Bool = false
 
     public var isOpen: Bool { ret == Int.max }
 }

@@ -21,7 +21,8 @@ public enum RegisterHistoryCheck {
         public var description: String { "\(path):\(underlying)" }
     }
 
-    /// Reads a history file.
+    /// Reads a history file: an unreadable line, or a file with no operation, is an error naming
+    /// the line (never an empty history that passes).
     public static func read(path: String, source: HistorySource, model: RegisterModel, initial: String?) throws -> RegisterHistory {
         guard let file = fopen(path, "r") else {
             throw ReadError(path: path, underlying: EDNError(line: 0, column: 0, message: "cannot read: \(String(cString: strerror(errno)))"))
@@ -46,33 +47,53 @@ public enum RegisterHistoryCheck {
     }
 
     /// Checks each file; one `linearizable` key per file, named after it.
+    ///
+    /// With `cancellation` cancelled (SIGINT), the search, the minimisation and Z3 stop within
+    /// milliseconds: the file being checked and every later one are reported `unknown`
+    /// ("interrupted"), the ones decided before keep their verdicts.
     public static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
-                           timeout: Double?, minimizeTimeout: Double = 10) throws -> Report {
+                           timeout: Double?, minimizeTimeout: Double = 10, cancellation: Cancellation? = nil) throws -> Report {
         var keys: [KeyResult] = []
         for path in paths {
+            if cancellation?.isCancelled == true {
+                keys.append(KeyResult(register: path, property: .linearizable, verdict: .unknown,
+                                      reason: "interrupted before this history was decided", engine: "search"))
+                continue
+            }
             let history = try read(path: path, source: source, model: model, initial: initial)
-            keys.append(check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout))
+            keys.append(check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation))
         }
         return Report(traces: paths, keys: keys)
     }
 
     /// Search first; Z3 for what the search cannot close in its budget.
-    public static func check(_ history: RegisterHistory, name: String, timeout: Double?, minimizeTimeout: Double) -> KeyResult {
+    public static func check(_ history: RegisterHistory, name: String, timeout: Double?, minimizeTimeout: Double,
+                             cancellation: Cancellation? = nil) -> KeyResult {
         let started = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var result = KeyResult(register: name, property: .linearizable, verdict: .unknown, engine: "search")
-        switch LinearizabilityChecker(history: history, timeout: timeout).check() {
+        switch LinearizabilityChecker(history: history, timeout: timeout, cancellation: cancellation).check() {
         case .linearizable:
             result.verdict = .holds
             result.reason = "a linearization of all \(history.operations.count) operations exists"
         case .notLinearizable:
             result.verdict = .violated
             result.reason = "no order of the operations respects real time and the register"
-            result.counterexample = RegisterExplainer(history: history, budget: minimizeTimeout).counterexample()
+            result.counterexample = RegisterExplainer(history: history, budget: minimizeTimeout, cancellation: cancellation).counterexample()
+        case .interrupted:
+            result.reason = "interrupted while the search was deciding it"
         case .timedOut:
             result.engine = "z3"
             let remaining = timeout.map { max($0 - elapsed(), 0.1) }
-            let answer = (try? RegisterZ3Encoding(history: history, timeoutMilliseconds: remaining.map { UInt32($0 * 1000) }).isLinearizable()) ?? nil
+            let answer: Bool?
+            do {
+                let encoding = RegisterZ3Encoding(history: history, timeoutMilliseconds: remaining.map { UInt32(min($0 * 1000, Double(UInt32.max))) },
+                                                  cancellation: cancellation)
+                answer = try encoding.isLinearizable()
+            } catch {
+                result.reason = "Z3 failed: \(error)"
+                break
+            }
             switch answer {
             case true?:
                 result.verdict = .holds
@@ -80,7 +101,9 @@ public enum RegisterHistoryCheck {
             case false?:
                 result.verdict = .violated
                 result.reason = "Z3 proves no linearization exists (the search ran out of time)"
-            default:
+            case nil where cancellation?.isCancelled == true:
+                result.reason = "interrupted while Z3 was deciding it"
+            case nil:
                 result.reason = "neither the search nor Z3 decided within --timeout"
             }
         }

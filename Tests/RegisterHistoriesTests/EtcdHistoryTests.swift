@@ -3,27 +3,16 @@ import Testing
 @testable import RegisterHistories
 
 /// Porcupine's labelled Jepsen etcd histories, read in place from ../shared/peer-histories.
-@Suite struct EtcdHistoryTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/peer-histories/porcupine-etcd")
-
-    static let expected: [(String, Bool)] = {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("EXPECTED.tsv"), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: "\t")
-            guard fields.count == 2 else { return nil }
-            return (String(fields[0]), fields[1] == "linearizable")
-        }
-    }()
-
+@Suite(.enabled(if: PeerData.available, PeerData.skipReason))
+struct EtcdHistoryTests {
     @Test func allLabelledHistoriesArePresent() {
-        #expect(Self.expected.count == 102)
+        #expect(PeerData.expected.count == 102)
     }
 
     @Test func everyLabelledHistoryGetsItsVerdict() throws {
         var matched = 0
-        for (file, linearizable) in Self.expected {
-            let text = try String(contentsOf: Self.directory.appendingPathComponent(file), encoding: .utf8)
+        for (file, linearizable) in PeerData.expected {
+            let text = try String(contentsOf: PeerData.etcdDirectory.appendingPathComponent(file), encoding: .utf8)
             let history = try PorcupineEtcdLog.parse(text)
             let outcome = LinearizabilityChecker(history: history, timeout: 60).check()
             if linearizable {
@@ -34,5 +23,30 @@ import Testing
             }
         }
         #expect(matched == 102)
+    }
+
+    /// The empty log among them (etcd_095, unlabelled) is refused, not passed.
+    @Test func theEmptyLogIsAnError() throws {
+        let text = try String(contentsOf: PeerData.etcdDirectory.appendingPathComponent("etcd_095.log"), encoding: .utf8)
+        #expect(throws: EDNError.self) { _ = try PorcupineEtcdLog.parse(text) }
+    }
+
+    /// The "1-minimal" label is a promise: on every non-linearizable etcd history, the explanation
+    /// cannot be linearized (alone, and with everything else forgotten), and forgetting any one of
+    /// its operations can.
+    @Test func explanationsAreOneMinimal() throws {
+        var checked = 0
+        for (file, linearizable) in PeerData.expected where !linearizable {
+            let text = try String(contentsOf: PeerData.etcdDirectory.appendingPathComponent(file), encoding: .utf8)
+            let history = try PorcupineEtcdLog.parse(text)
+            let explainer = RegisterExplainer(history: history, budget: 60)
+            let subset = explainer.minimalSubset()
+            #expect(subset.minimal, "\(file)")
+            RegisterEngineTests.expectOneMinimal(subset.operations, explainer: explainer, name: file)
+            let example = explainer.counterexample(explaining: subset)
+            #expect(example.minimal == true && example.summary.contains("\(subset.operations.count) operation(s)"), "\(file)")
+            checked += 1
+        }
+        #expect(checked == 79)
     }
 }
