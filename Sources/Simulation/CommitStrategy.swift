@@ -98,8 +98,12 @@ public enum SimulationLimits {
     public static let maxConsumers = 256
     /// Messages per partition.
     public static let maxMessages = 1_000_000
-    /// Messages of one run over all partitions and consumers (about 400 bytes of trace each).
+    /// Messages of one run over all partitions and consumers.
     public static let maxMessagesPerRun = 2_000_000
+    /// Offsets the build events of one run may carry: a commit carries every dirty partition of its
+    /// consumer, so the trace grows with commits × partitions (about 18 bytes each: 1 GB at the
+    /// bound; 200 partitions × 1,000 messages wrote 717 MB in 110 s).
+    public static let maxOffsetsPerRun = 50_000_000
     /// Any time knob: one minute of simulated time keeps every sum far from Int overflow.
     public static let maxNanoseconds = 60_000_000_000
 
@@ -130,6 +134,11 @@ public enum SimulationLimits {
         let total = config.partitions * config.consumers * config.messages
         if total > maxMessagesPerRun {
             return "--partitions × --consumers × --messages is \(total) messages; at most \(maxMessagesPerRun) per run"
+        }
+        let offsets = total / config.commitEvery * config.partitions
+        if offsets > maxOffsetsPerRun {
+            return "a run would write about \(offsets) offsets (commits × --partitions, each commit carrying every dirty partition); "
+                + "at most \(maxOffsetsPerRun): fewer --partitions or --messages, or a larger --commit-every"
         }
         return nil
     }

@@ -27,6 +27,8 @@ public struct Sweep: Sendable {
     /// Runs (cells × seeds) one sweep may ask for, and simulated messages over all of them.
     public static let maxRuns = 100_000
     public static let maxMessages = 50_000_000
+    /// Offsets all the runs' build events may carry together (see `SimulationLimits.maxOffsetsPerRun`).
+    public static let maxOffsets = 100_000_000
 
     public init() {}
 
@@ -79,6 +81,8 @@ public struct Sweep: Sendable {
         for cell in cells { if let problem = SimulationLimits.problem(cell) { return problem } }
         let messages = cells.map { $0.partitions * $0.consumers * $0.messages }.reduce(0, +) * seeds
         if messages > Self.maxMessages { return "the sweep asks for \(messages) simulated messages; at most \(Self.maxMessages)" }
+        let offsets = cells.map { $0.partitions * $0.consumers * $0.messages / $0.commitEvery * $0.partitions }.reduce(0, +) * seeds
+        if offsets > Self.maxOffsets { return "the sweep's traces would carry about \(offsets) offsets (commits × partitions); at most \(Self.maxOffsets)" }
         return nil
     }
 

@@ -47,6 +47,7 @@ import Testing
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--messages", "99999999999"], names: "--messages must be between 1 and"),
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--commits", "99999999999"], names: "--messages must be between 1 and"),
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--partitions", "4096", "--messages", "1000"], names: "at most 2000000 per run"),
+        BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--partitions", "1000", "--messages", "1000"], names: "offsets (commits × --partitions"),
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--partitions", "-1"], names: "--partitions must be between 1 and 4096, not -1"),
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--processing-ns", "-5"], names: "--processing-ns must be between 0 and"),
         BadLine(arguments: ["simulate", "--strategy", "unsynchronized", "--messages", "3", "--commits", "3"], names: "--commits is the old name of --messages"),
@@ -56,8 +57,10 @@ import Testing
         BadLine(arguments: ["analyze", "--seeds", "99999999999"], names: "--seeds must be between 1 and 100000"),
         BadLine(arguments: ["analyze", "--seeds", "-3"], names: "--seeds must be between 1 and 100000, not -3"),
         BadLine(arguments: ["analyze", "--seeds", "20000"], names: "runs (cells × --seeds); at most 100000"),
-        BadLine(arguments: ["analyze", "--strategies", "unsynchronized", "--partitions", "2000", "--messages", "1000", "--commit-every", "1", "--latency-ns", "1", "--seeds", "100"],
+        BadLine(arguments: ["analyze", "--strategies", "unsynchronized", "--partitions", "100", "--messages", "5000", "--commit-every", "1", "--latency-ns", "1", "--seeds", "101"],
                 names: "simulated messages; at most 50000000"),
+        BadLine(arguments: ["analyze", "--strategies", "unsynchronized", "--partitions", "100", "--messages", "5000", "--commit-every", "1", "--latency-ns", "1", "--seeds", "3"],
+                names: "offsets (commits × partitions); at most 100000000"),
         BadLine(arguments: ["analyze", "--jitter-ns", "9223372036854775807"], names: "--jitter-ns must be between 0 and"),
     ]
 
