@@ -93,10 +93,12 @@ struct SimulateCommand: ParsableCommand {
 }
 
 /// A progress line on standard error, only when standard error is a terminal (logs and pipes get
-/// nothing), redrawn at most ten times a second.
+/// nothing) and only once the work has run for half a second (short runs stay quiet), redrawn at
+/// most ten times a second.
 final class TerminalProgress: @unchecked Sendable {
     private let unit: String
     private let lock = NSLock()
+    private let started = Date()
     private var lastDraw = Date.distantPast
     private var drawn = false
 
@@ -110,7 +112,7 @@ final class TerminalProgress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        guard done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        guard now.timeIntervalSince(started) >= 0.5, done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
         drawn = true
         let width = 30, filled = total == 0 ? width : width * min(done, total) / total
