@@ -1,56 +1,129 @@
 import ArgumentParser
+import Foundation
 import Simulation
 
 extension CommitStrategy: ExpressibleByArgument {}
 
-struct SimulateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "simulate",
-        abstract: "Write the trace of a simulated Sarama-style consumer group (deterministic for a seed)."
-    )
+/// The knobs `simulate` and `analyze` share, one value each; every option parses its value
+/// unconditionally so that `--processing-ns -1` reaches the bounds check instead of reading `-1`
+/// as a flag.
+struct SimulationKnobOptions: ParsableArguments {
+    static let defaults = SimulationConfig(strategy: .unsynchronized)
 
-    @Option(help: "unsynchronized (Sarama < 1.43.3), commit-mutex (PR #2941), broker-lock (v1.43.3), auto-commit.")
-    var strategy: CommitStrategy
-
-    @Option(help: "Partitions per consumer.") var partitions = 4
-    @Option(help: "Consumer processes.") var consumers = 1
-    @Option(help: "Messages each partition processes (commits follow from --commit-every).") var commits = 20
-    @Option(name: .customLong("commit-every"), help: "Manual strategies commit after this many messages of a partition.") var commitEvery = 1
-    @Option(name: .customLong("processing-ns"), help: "Mean processing time per message.") var processing = 300
-    @Option(name: .customLong("latency-ns"), help: "Base network latency.") var latency = 200
-    @Option(name: .customLong("jitter-ns"), help: "Mean of the exponential latency tail.") var jitter = 400
-    @Option(name: .customLong("lookup-ns"), help: "Coordinator lookup time.") var lookup = 300
-    @Option(name: .customLong("interval-ns"), help: "Auto-commit interval.") var interval = 5_000
-    @Option(name: .customLong("failure-rate"), help: "Share of commit requests the broker rejects.") var failureRate = 0.0
-    @Option(name: .customLong("timeout-ns"), help: "Request timeout; timed-out commits get no ack.") var timeout = 1_000_000
+    @Option(parsing: .unconditional, help: "Consumer processes (one connection each).") var consumers = defaults.consumers
+    @Option(name: .customLong("processing-ns"), parsing: .unconditional, help: "Mean processing time per message.") var processing = defaults.processingTime
+    @Option(name: .customLong("jitter-ns"), parsing: .unconditional, help: "Mean of the exponential tail of one-way latency.") var jitter = defaults.latencyJitter
+    @Option(name: .customLong("lookup-ns"), parsing: .unconditional, help: "Mean coordinator lookup time.") var lookup = defaults.lookupTime
+    @Option(name: .customLong("broker-ns"), parsing: .unconditional, help: "The broker's time to apply a commit.") var broker = defaults.brokerTime
+    @Option(name: .customLong("fetch-wait-ns"), parsing: .unconditional, help: "How long the broker holds a message fetch (Consumer.MaxWaitTime).") var fetchWait = defaults.fetchWait
+    @Option(name: .customLong("fetch-gap-ns"), parsing: .unconditional, help: "Mean time between a fetch response and the next fetch asking for the connection.") var fetchGap = defaults.fetchGap
+    @Option(name: .customLong("messages-per-fetch"), parsing: .unconditional, help: "Messages per partition one fetch response carries.") var messagesPerFetch = defaults.messagesPerFetch
+    @Option(name: .customLong("wake-ns"), parsing: .unconditional, help: "Mean time from a mutex's unlock to the woken goroutine running.") var wake = defaults.wakeLatency
+    @Option(name: .customLong("interval-ns"), parsing: .unconditional, help: "Auto-commit interval.") var interval = defaults.autoCommitInterval
+    @Option(name: .customLong("failure-rate"), parsing: .unconditional, help: "Share of commit requests the broker rejects.") var failureRate = defaults.failureRate
+    @Option(name: .customLong("timeout-ns"), parsing: .unconditional, help: "Request timeout; timed-out commits get no ack.") var timeout = defaults.requestTimeout
     @Flag(name: .customLong("no-timestamps"), help: "Record no ts (a recorder without a fine clock).") var noTimestamps = false
-    @Option(help: "Random seed: the same seed gives a byte-identical trace.") var seed: UInt64 = 1
-    @Option(help: "Write the trace here instead of standard output.") var out: String?
 
-    func validate() throws {
-        if partitions < 1 || consumers < 1 || commits < 1 || commitEvery < 1 { throw ValidationError("counts must be at least 1") }
-        if !(0...1).contains(failureRate) { throw ValidationError("--failure-rate is a share between 0 and 1") }
-    }
-
-    func run() throws {
+    /// A configuration with these knobs; the caller sets strategy, partitions, messages, commit
+    /// frequency, latency and seed.
+    func config(strategy: CommitStrategy) -> SimulationConfig {
         var config = SimulationConfig(strategy: strategy)
-        config.partitions = partitions
         config.consumers = consumers
-        config.messages = commits
-        config.commitEvery = commitEvery
         config.processingTime = processing
-        config.latencyBase = latency
         config.latencyJitter = jitter
         config.lookupTime = lookup
+        config.brokerTime = broker
+        config.fetchWait = fetchWait
+        config.fetchGap = fetchGap
+        config.messagesPerFetch = messagesPerFetch
+        config.wakeLatency = wake
         config.autoCommitInterval = interval
         config.failureRate = failureRate
         config.requestTimeout = timeout
         config.timestamps = !noTimestamps
+        return config
+    }
+}
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Write the trace of a simulated Sarama consumer group (deterministic for a seed).",
+        discussion: "Times are nanoseconds of simulated time; the defaults are calibrated against real Sarama v1.43.2 (docs/simulation.md)."
+    )
+
+    @Option(help: "unsynchronized (Sarama v1.43.2), commit-mutex (PR #2941), broker-lock (v1.43.3), auto-commit.")
+    var strategy: CommitStrategy
+
+    @Option(parsing: .unconditional, help: "Partitions per consumer.") var partitions = SimulationKnobOptions.defaults.partitions
+    @Option(parsing: .unconditional, help: "Messages each partition processes (commits follow from --commit-every).") var messages: Int?
+    @Option(name: .customLong("commits"), parsing: .unconditional, help: .hidden) var deprecatedCommits: Int?
+    @Option(name: .customLong("commit-every"), parsing: .unconditional, help: "Manual strategies commit after this many messages of a partition.") var commitEvery = 1
+    @Option(name: .customLong("latency-ns"), parsing: .unconditional, help: "Base one-way network latency.") var latency = SimulationKnobOptions.defaults.latencyBase
+    @OptionGroup var knobs: SimulationKnobOptions
+    @Option(parsing: .unconditional, help: "Random seed: the same seed gives a byte-identical trace.") var seed: UInt64 = 1
+    @Option(help: "Write the trace here instead of standard output.") var out: String?
+
+    /// The configuration the options describe.
+    func config() -> SimulationConfig {
+        var config = knobs.config(strategy: strategy)
+        config.partitions = partitions
+        config.messages = messages ?? deprecatedCommits ?? config.messages
+        config.commitEvery = commitEvery
+        config.latencyBase = latency
         config.seed = seed
-        let (trace, truth) = ConsumerGroupSimulator.run(config)
+        return config
+    }
+
+    func validate() throws {
+        if messages != nil && deprecatedCommits != nil { throw ValidationError("--commits is the old name of --messages: give one") }
+        if let problem = SimulationLimits.problem(config()) { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+        if deprecatedCommits != nil { FileOutput.standardError("warning: --commits is deprecated; it means --messages (messages per partition)\n") }
+        let progress = TerminalProgress(unit: "messages")
+        let (trace, truth) = ConsumerGroupSimulator.run(config(), progress: progress.map { reporter in { reporter.update($0, $1) } })
+        progress?.finish()
         if let out { try FileOutput.write(trace, to: out) } else { FileOutput.standardOutput(trace) }
         let regressions = truth.regressions.sorted { $0.key < $1.key }.map { "\($0.key) by \($0.value)" }
         FileOutput.standardError("simulated \(truth.requests) commit requests; broker truth: "
             + (regressions.isEmpty ? "no regression\n" : "regressed \(regressions.joined(separator: ", "))\n"))
+    }
+}
+
+/// A progress line on standard error, only when standard error is a terminal (logs and pipes get
+/// nothing) and only once the work has run for half a second (short runs stay quiet), redrawn at
+/// most ten times a second.
+final class TerminalProgress: @unchecked Sendable {
+    private let unit: String
+    private let lock = NSLock()
+    private let started = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    /// Nil when standard error is not a terminal.
+    init?(unit: String) {
+        guard isatty(2) != 0 else { return nil }
+        self.unit = unit
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(started) >= 0.5, done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        drawn = true
+        let width = 30, filled = total == 0 ? width : width * min(done, total) / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileOutput.standardError("\r[\(bar)] \(done)/\(total) \(unit)\u{1B}[K")
+    }
+
+    /// Ends the line, if anything was drawn.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileOutput.standardError("\n") }
     }
 }

@@ -5,29 +5,39 @@ import Glibc
 #endif
 
 /// A grid of simulation settings, each run with several seeds and verified.
+///
+/// Four knobs vary (strategy, partitions, commit frequency, base latency); every other knob is
+/// `base`'s, the same in every cell, and each cell carries its full configuration so that reports
+/// can print every knob (nothing is derived behind the user's back).
 public struct Sweep: Sendable {
     public var strategies: [CommitStrategy] = CommitStrategy.allCases
     public var partitions: [Int] = [1, 2, 4, 8]
     public var commitEvery: [Int] = [1, 4]
-    public var latencies: [Int] = [200, 800]
-    public var seeds = 10
-    public var messages = 12
-    public var timestamps = true
+    public var latencies: [Int] = [150_000, 600_000]
+    public var seeds = 40
+    /// Every other knob (messages, jitter, fetch wait, ...), shared by all cells; its strategy,
+    /// partitions, commit frequency, latency and seed are replaced per cell and run.
+    public var base = SimulationConfig(strategy: .unsynchronized)
     /// Per-key solver budget in seconds (traces without timestamps can leave many orders to Z3).
     public var timeout: Double = 2
+    /// Verify every trace; without it the verdict shares are left at zero and only the ground
+    /// truth is measured.
+    public var verify = true
+
+    /// Runs (cells × seeds) one sweep may ask for, and simulated messages over all of them.
+    public static let maxRuns = 100_000
+    public static let maxMessages = 50_000_000
+    /// Offsets all the runs' build events may carry together (see `SimulationLimits.maxOffsetsPerRun`).
+    public static let maxOffsets = 100_000_000
 
     public init() {}
 
-    /// One cell of the grid.
-    public struct Cell: Hashable, Sendable, Codable {
-        public var strategy: String
-        public var partitions: Int
-        public var commitEvery: Int
-        public var latency: Int
-    }
+    /// One cell of the grid: the full configuration of its runs (the seed varies per run).
+    public typealias Cell = SimulationConfig
 
-    /// What the runs of one cell showed.
-    public struct CellResult: Sendable, Codable {
+    /// What the runs of one cell showed, measured from the ground truth (regressions, drops,
+    /// final offsets) and from the verifier (verdict shares).
+    public struct CellResult: Sendable {
         public var cell: Cell
         public var runs: Int
         /// Share of runs whose broker truth regressed.
@@ -38,16 +48,42 @@ public struct Sweep: Sendable {
         public var violated: Double
         /// Share of runs with a key past the timeout.
         public var unknown: Double
+        /// Mean number of times a committed value went back, per run.
+        public var meanRegressions: Double
+        /// Share of runs that ended with some key's committed value below its highest.
+        public var wrongFinal: Double
         /// Mean largest drop over regressed runs (offsets re-consumed after a restart).
         public var meanRegressionSize: Double
+        /// The smallest and largest per-run largest drop over regressed runs (0 when none).
+        public var largestDrops: ClosedRange<Int>
         /// Mean verification time per run, in milliseconds.
         public var verifyMilliseconds: Double
     }
 
     public var cells: [Cell] {
         strategies.flatMap { strategy in partitions.flatMap { p in commitEvery.flatMap { c in latencies.map { l in
-            Cell(strategy: strategy.rawValue, partitions: p, commitEvery: c, latency: l)
+            var cell = base
+            cell.strategy = strategy
+            cell.partitions = p
+            cell.commitEvery = c
+            cell.latencyBase = l
+            cell.seed = 0
+            return cell
         } } } }
+    }
+
+    /// A message naming the first knob or list out of bounds, or nil.
+    public var problem: String? {
+        if !(1...Self.maxRuns).contains(seeds) { return "--seeds must be between 1 and \(Self.maxRuns), not \(seeds)" }
+        let runs = [strategies.count, partitions.count, commitEvery.count, latencies.count, seeds].map(Double.init).reduce(1, *)
+        if runs > Double(Self.maxRuns) { return "the sweep asks for \(Int(min(runs, 1e18))) runs (cells × --seeds); at most \(Self.maxRuns)" }
+        if runs == 0 { return "the sweep has no cell: every list needs a value" }
+        for cell in cells { if let problem = SimulationLimits.problem(cell) { return problem } }
+        let messages = cells.map { $0.partitions * $0.consumers * $0.messages }.reduce(0, +) * seeds
+        if messages > Self.maxMessages { return "the sweep asks for \(messages) simulated messages; at most \(Self.maxMessages)" }
+        let offsets = cells.map { $0.partitions * $0.consumers * $0.messages / $0.commitEvery * $0.partitions }.reduce(0, +) * seeds
+        if offsets > Self.maxOffsets { return "the sweep's traces would carry about \(offsets) offsets (commits × partitions); at most \(Self.maxOffsets)" }
+        return nil
     }
 
     /// Runs every cell × seed on all cores; `progress` gets (done, total).
@@ -57,46 +93,57 @@ public struct Sweep: Sendable {
         let outcomes = RunSlots(count: total)
         let sweep = self
         DispatchQueue.concurrentPerform(iterations: total) { job in
-            let cell = cells[job / sweep.seeds]
-            var config = SimulationConfig(strategy: CommitStrategy(rawValue: cell.strategy)!)
-            config.partitions = cell.partitions
-            config.commitEvery = cell.commitEvery
-            config.latencyBase = cell.latency
-            config.latencyJitter = cell.latency * 2
-            config.messages = sweep.messages
-            config.timestamps = sweep.timestamps
+            var config = cells[job / sweep.seeds]
             config.seed = UInt64(job % sweep.seeds + 1)
             let (trace, truth) = ConsumerGroupSimulator.run(config)
-            let started = DispatchTime.now().uptimeNanoseconds
-            var options = VerifyOptions(timeout: sweep.timeout)
-            options.minimize = false
-            options.jobs = 1
-            let verdicts = ((try? TraceReader().read(bytes: Array(trace.utf8))).flatMap { try? Verifier(options: options).verify(history: $0) })?
-                .keys.map(\.verdict) ?? [.unknown]
-            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-            outcomes.store(job, (truth.regressions.values.max(), verdicts.contains(.violated), verdicts.contains(.possible),
-                                 verdicts.contains(.unknown), milliseconds))
+            var verdicts: [Verdict] = []
+            var milliseconds = 0.0
+            if sweep.verify {
+                let started = DispatchTime.now().uptimeNanoseconds
+                var options = VerifyOptions(timeout: sweep.timeout)
+                options.minimize = false
+                options.jobs = 1
+                verdicts = ((try? TraceReader().read(bytes: Array(trace.utf8))).flatMap { try? Verifier(options: options).verify(history: $0) })?
+                    .keys.map(\.verdict) ?? [.unknown]
+                milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            }
+            outcomes.store(job, RunSlots.Outcome(
+                drop: truth.regressions.values.max(), regressions: truth.regressionCount, wrongFinal: !truth.wrongFinalKeys.isEmpty,
+                violated: verdicts.contains(.violated), possible: verdicts.contains(.possible),
+                unknown: verdicts.contains(.unknown), milliseconds: milliseconds))
             progress(outcomes.done, total)
         }
         let all = outcomes.all
         return cells.enumerated().map { index, cell in
             let runs = all[(index * seeds)..<((index + 1) * seeds)]
-            let regressed = runs.compactMap { $0.drop }
+            let count = Double(runs.count)
+            let drops = runs.compactMap { $0.drop }
             return CellResult(
                 cell: cell, runs: runs.count,
-                regressed: Double(regressed.count) / Double(runs.count),
-                possible: Double(runs.filter { $0.possible && !$0.violated }.count) / Double(runs.count),
-                violated: Double(runs.filter(\.violated).count) / Double(runs.count),
-                unknown: Double(runs.filter(\.unknown).count) / Double(runs.count),
-                meanRegressionSize: regressed.isEmpty ? 0 : Double(regressed.reduce(0, +)) / Double(regressed.count),
-                verifyMilliseconds: runs.map(\.milliseconds).reduce(0, +) / Double(runs.count))
+                regressed: Double(drops.count) / count,
+                possible: Double(runs.filter { $0.possible && !$0.violated }.count) / count,
+                violated: Double(runs.filter(\.violated).count) / count,
+                unknown: Double(runs.filter(\.unknown).count) / count,
+                meanRegressions: Double(runs.map(\.regressions).reduce(0, +)) / count,
+                wrongFinal: Double(runs.filter(\.wrongFinal).count) / count,
+                meanRegressionSize: drops.isEmpty ? 0 : Double(drops.reduce(0, +)) / Double(drops.count),
+                largestDrops: (drops.min() ?? 0)...(drops.max() ?? 0),
+                verifyMilliseconds: runs.map(\.milliseconds).reduce(0, +) / count)
         }
     }
 }
 
 /// Results of parallel runs, each written into its own slot.
 final class RunSlots: @unchecked Sendable {
-    typealias Outcome = (drop: Int?, violated: Bool, possible: Bool, unknown: Bool, milliseconds: Double)
+    struct Outcome {
+        var drop: Int?
+        var regressions: Int
+        var wrongFinal: Bool
+        var violated: Bool
+        var possible: Bool
+        var unknown: Bool
+        var milliseconds: Double
+    }
     private var slots: [Outcome?]
     private var finished = 0
     private var mutex = pthread_mutex_t()
