@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "A small set of cases (seconds, not minutes).")
     var quick = false
 
-    @Option(help: "Runs per case; the median is reported.")
+    @Option(parsing: .unconditional, help: "Runs per case (and of the etcd set and --recorder); the median is reported.")
     var runs = 3
 
     @Option(help: "Also write the results as JSON here.")
@@ -38,17 +38,17 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if (generate == nil) != (to == nil) { throw ValidationError("--generate and --to go together") }
-        if let generate, !BenchmarkSuite.cases(quick: false).contains(where: { $0.name == generate }) {
-            throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkSuite.cases(quick: false).map(\.name).joined(separator: ", "))")
+        if let generate, BenchmarkRunner.benchmarkCase(named: generate) == nil {
+            throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkRunner.caseNames.joined(separator: ", "))")
         }
     }
 
     func run() throws {
         if let generate, let to {
-            let benchmark = BenchmarkSuite.cases(quick: false).first { $0.name == generate }!
-            guard let file = fopen(to, "w") else { throw ValidationError("cannot write \(to)") }
+            guard let benchmark = BenchmarkRunner.benchmarkCase(named: generate) else { return }
+            guard let file = fopen(to, "w") else { throw FileOutput.failure("cannot write \(to): \(String(cString: strerror(errno)))") }
             benchmark.write { fputs($0, file) }
-            fclose(file)
+            if fclose(file) != 0 { throw FileOutput.failure("cannot write \(to): \(String(cString: strerror(errno)))") }
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(UUID().uuidString)").path
@@ -56,8 +56,18 @@ struct BenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         if recorder { return try timeRecorder(directory: directory) }
-        let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { FileOutput.standardError("\r\u{1B}[K\($0)") }
-        if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") { try timeEtcd() }
+        // Progress overwrites one line on a terminal; redirected, stderr gets no control codes.
+        let terminal = TerminalProgress.isTerminal
+        let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { message in
+            if terminal { FileOutput.standardError("\r\u{1B}[K\(message)") }
+        }
+        if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") {
+            try timeEtcd()
+        } else if etcdOnly {
+            throw FileOutput.failure("--etcd-only: the etcd histories are not there: \(etcd)/EXPECTED.tsv is missing (Porcupine's histories live in ../shared/peer-histories; --etcd names another folder)")
+        } else {
+            FileOutput.standardError("bench: etcd set skipped: \(etcd) is missing (a clone without ../shared beside it)\n")
+        }
         if etcdOnly { return }
         var results: [BenchmarkResult] = []
         let header = "case                          events   wall s   events/s   peak MB  parse MB/s  graph   z3   z3 s  verdict"
@@ -65,7 +75,7 @@ struct BenchCommand: ParsableCommand {
         for benchmark in BenchmarkSuite.cases(quick: quick) {
             let result = try runner.run(benchmark)
             results.append(result)
-            FileOutput.standardError("\r\u{1B}[K")
+            if terminal { FileOutput.standardError("\r\u{1B}[K") }
             FileOutput.standardOutput(Self.row(result) + "\n")
         }
         // The parsing reference is the largest mostly-ordered trace of the run (1M events in a full
@@ -90,7 +100,7 @@ struct BenchCommand: ParsableCommand {
             .map { $0.split(separator: "\t") }.filter { $0.count == 2 }
         var times: [Double] = []
         var matched = 0
-        for _ in 0..<max(runs, 5) {
+        for _ in 0..<runs {
             matched = 0
             let started = DispatchTime.now().uptimeNanoseconds
             for row in expected {
@@ -107,7 +117,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Prints the recorder's cost per event, uncontended and with four threads on one recorder.
     func timeRecorder(directory: String) throws {
-        let benchmark = RecorderBenchmark(eventsPerThread: quick ? 90_000 : 900_000, runs: max(runs, 5), directory: directory)
+        let benchmark = RecorderBenchmark(eventsPerThread: quick ? 90_000 : 900_000, runs: runs, directory: directory)
         var results: [RecorderBenchmark.Result] = []
         for threads in [1, 4] {
             let result = try benchmark.run(threads: threads)
