@@ -70,12 +70,14 @@ import Testing
         {"ev":"build","proc":"a","commit":"a1","group":"g","offsets":{"t/0":12}}
         {"ev":"meta","format":"commitcheck/1","initial":{"g":{"t/1":7,"t/0":5}}}
         {"ev":"build","proc":"b","commit":"b1","group":"g","offsets":{"t/1":3}}
+        {"ev":"send","proc":"b","commit":"b1"}
+        {"ev":"ack","proc":"b","commit":"b1","status":"ok"}
 
         """)
         #expect(history.commits.count == 2)
         #expect(history.meta.initial["g"]?[TopicPartition(topic: "t", partition: 1)] == 7)
         let report = try Verifier().verify(history: history)
-        // 3 is below the initial 7 of t/1: the one commit regresses it.
+        // 3 is below the initial 7 of t/1 (from the second meta line): the acked commit regresses it.
         #expect(report.keys.first { $0.partition == 1 }?.verdict == .violated)
     }
 
