@@ -58,7 +58,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
     var explain = false
 
-    @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with its meta line).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with a meta line that names the key and verdict).", valueName: "file"))
     var counterexample: String?
 
     @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
@@ -82,7 +82,9 @@ struct VerifyCommand: ParsableCommand {
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
+        let progress = TerminalProgress.forStandardError()
         SignalWatcher.watch([SIGINT]) { _ in
+            progress?.finish()
             FileOutput.standardError("interrupted: finishing with what is decided so far\n")
             cancellation.cancel()
         }
@@ -100,7 +102,6 @@ struct VerifyCommand: ParsableCommand {
         }
         let documents: [TraceReader.Document]
         var report: Report
-        let progress = TerminalProgress.forStandardError()
         do {
             let started = DispatchTime.now().uptimeNanoseconds
             var reader = TraceReader(lenient: lenient, memoryBudget: options.memoryBudget)
@@ -111,7 +112,12 @@ struct VerifyCommand: ParsableCommand {
                 progress?.finish()
                 throw FileOutput.failure(nothing)
             }
-            progress?.deciding(keys: documents.reduce(0) { $0 + $1.history.membersByKey().count })
+            if let progress {
+                let shard = options.shard
+                progress.deciding(keys: documents.reduce(0) { count, document in
+                    count + document.history.membersByKey().keys.filter { shard == nil || $0.shard(of: shard!.count) == shard!.index }.count
+                })
+            }
             report = try Verifier(options: options).verify(documents: documents, paths: traces)
             progress?.finish()
             report.statistics?.parseSeconds = parseSeconds
