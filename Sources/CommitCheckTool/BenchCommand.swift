@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only measure the recorder's cost per event (CommitRecorder, 1 and 4 threads).")
     var recorder = false
 
+    @Option(name: .customLong("case"), help: ArgumentHelp("Only measure these cases (names from the table; repeatable).", valueName: "case"))
+    var cases: [String] = []
+
     @Option(help: ArgumentHelp("Only write the trace of this case (a name from the table) to --to, and stop.", valueName: "case"))
     var generate: String?
 
@@ -38,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if (generate == nil) != (to == nil) { throw ValidationError("--generate and --to go together") }
+        for name in cases where BenchmarkRunner.benchmarkCase(named: name) == nil {
+            throw ValidationError("--case: no case '\(name)'; cases: \(BenchmarkRunner.caseNames.joined(separator: ", "))")
+        }
         if let generate, BenchmarkRunner.benchmarkCase(named: generate) == nil {
             throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkRunner.caseNames.joined(separator: ", "))")
         }
@@ -72,7 +78,8 @@ struct BenchCommand: ParsableCommand {
         var results: [BenchmarkResult] = []
         let header = "case                          events   wall s   events/s   peak MB  parse MB/s  graph   z3   z3 s  verdict"
         FileOutput.standardOutput(header + "\n")
-        for benchmark in BenchmarkSuite.cases(quick: quick) {
+        let selected = cases.isEmpty ? BenchmarkSuite.cases(quick: quick) : cases.compactMap(BenchmarkRunner.benchmarkCase(named:))
+        for benchmark in selected {
             let result = try runner.run(benchmark)
             results.append(result)
             if terminal { FileOutput.standardError("\r\u{1B}[K") }
@@ -81,8 +88,8 @@ struct BenchCommand: ParsableCommand {
         // The parsing reference is the largest mostly-ordered trace of the run (1M events in a full
         // run, 100k with --quick): orjson reads it line by line in the same run.
         let referenceName = results.contains { $0.name == "ordered-1m-1000p" } ? "ordered-1m-1000p" : "ordered-100k"
-        let reference = BenchmarkSuite.cases(quick: quick).first { $0.name == referenceName }!
-        if let orjson = BenchmarkRunner.orjsonRate(of: reference, directory: directory),
+        if let reference = selected.first(where: { $0.name == referenceName }),
+           let orjson = BenchmarkRunner.orjsonRate(of: reference, directory: directory),
            let ours = results.first(where: { $0.name == reference.name })?.parseMegabytesPerSecond {
             FileOutput.standardOutput(String(format: "parsing %@: commitcheck %.0f MB/s, orjson line by line %.0f MB/s (ratio %.2f)\n",
                                              reference.name, ours, orjson, ours / orjson))

@@ -157,7 +157,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("slow.jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let run = try Fixtures.run(["verify", "--engine", "z3", "--timeout", "1", "--minimize-timeout", "0", file.path])
+        let run = try Fixtures.run(["verify", "--engine", "z3", "--timeout", "0.3", "--minimize-timeout", "0", file.path])
         #expect(!run.err.contains("\u{1B}"), "\(run.err)")
         #expect(!run.err.contains("\r"))
     }
@@ -174,6 +174,21 @@ import Testing
         let run = try Fixtures.runProgram("/usr/bin/script", ["-qec", command, "/dev/null"])
         #expect(run.output.contains("deciding 1 key(s)"), "\(run.output)")
         #expect(run.output.contains("\u{1B}[K"))
+    }
+
+    @Test func benchWritesNoControlCodesUnlessOnATerminal() throws {
+        let run = try Fixtures.run(["bench", "--case", "ordered-10k", "--runs", "1", "--etcd", "/nonexistent-etcd"])
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains("ordered-10k"))
+        #expect(!run.err.contains("\u{1B}"), "\(run.err.debugDescription)")
+        #expect(!run.err.contains("\r"))
+        #expect(run.err.contains("etcd set skipped: /nonexistent-etcd is missing"), "\(run.err)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
+            let command = "'\(Fixtures.executable.path)' bench --case ordered-10k --runs 1 --etcd /nonexistent-etcd >/dev/null"
+            let terminal = try Fixtures.runProgram("/usr/bin/script", ["-qec", command, "/dev/null"])
+            #expect(terminal.output.contains("\u{1B}[K"), "\(terminal.output.debugDescription)")
+            #expect(terminal.output.contains("ordered-10k: run 1/1"))
+        }
     }
 
     // MARK: Item 9: bench
