@@ -74,6 +74,12 @@ import Testing
         let run = try Fixtures.run(["verify", "--output", missing, "histories/sarama-commit-mutex.jsonl"])
         #expect(run.code == 2)
         #expect(run.err.contains("cannot write \(missing): No such file or directory"), "\(run.err)")
+        for command in [["record", "--listen", "127.0.0.1:0"], ["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9"]] {
+            let run = try Fixtures.run(command + ["--out", directory.path])
+            #expect(run.code == 2, "\(command)")
+            #expect(run.err.contains("cannot open trace \(directory.path): Is a directory"), "\(command): \(run.err)")
+            #expect(!run.err.contains("Usage:"), "\(command): \(run.err)")
+        }
     }
 
     // MARK: Item 7: shards say which they are, and merge
