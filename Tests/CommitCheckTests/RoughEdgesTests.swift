@@ -245,4 +245,14 @@ import Testing
         for subcommand in ["verify", "merge", "bench"] { #expect(run.out.contains(subcommand), "\(shell)") }
         #expect(run.out.contains("allow-empty"))
     }
+
+    @Test func manualPluginInputDescribesEverySubcommand() throws {
+        // swift-argument-parser's generate-manual plugin builds the man page from this dump.
+        let run = try Fixtures.run(["--experimental-dump-help"])
+        #expect(run.code == 0, "\(run.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        let command = try #require(object["command"] as? [String: Any])
+        let names = (command["subcommands"] as? [[String: Any]] ?? []).compactMap { $0["commandName"] as? String }
+        for name in ["verify", "merge", "record", "proxy", "simulate", "analyze", "bench"] { #expect(names.contains(name), "\(names)") }
+    }
 }
