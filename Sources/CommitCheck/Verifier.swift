@@ -65,17 +65,46 @@ public struct Verifier: Sendable {
         return report
     }
 
-    /// Verifies histories already read: one history, or each of a file's several on its own.
+    /// Verifies histories already read: one history, or each counterexample sub-history on its own.
+    ///
+    /// A sub-history labelled by its meta line (`verify --counterexample` writes one per bad key)
+    /// reports only the key and property it was written for, with the verdict it was written for
+    /// as `expected`: the other keys a minimal sub-trace touches are incidental, and reporting them
+    /// would list one key several times with different verdicts.
     public func verify(documents: [TraceReader.Document], paths: [String]) throws(TraceError) -> Report {
-        if documents.count == 1 { return try verify(history: documents[0].history) }
+        let shard = options.shard.map { Shard(index: $0.index, count: $0.count) }
+        if documents.count == 1 && documents[0].history.meta.counterexample == nil {
+            var report = try verify(history: documents[0].history)
+            report.shard = shard
+            return report
+        }
         var keys: [KeyResult] = []
         var warnings: [String] = []
         for document in documents {
             let report = try verify(history: document.history)
-            keys += report.keys
             warnings += report.warnings
+            guard let label = document.history.meta.counterexample else {
+                keys += report.keys
+                continue
+            }
+            var result = report.keys.first { $0.group == label.group && $0.topic == label.topic && $0.partition == label.partition && $0.property == label.property }
+                ?? KeyResult(group: label.group, topic: label.topic, partition: label.partition, property: label.property, verdict: .holds,
+                             reason: "the sub-history has no commit on this key")
+            result.expected = label.verdict
+            result.subHistoryLine = document.firstLine
+            if result.verdict != label.verdict {
+                warnings.append("sub-history at line \(document.firstLine) (\(result.keyDescription) \(label.property.rawValue)): expected \(label.verdict.rawValue), got \(result.verdict.rawValue)")
+            }
+            keys.append(result)
         }
-        return Report(traces: paths, keys: keys, warnings: warnings)
+        keys = keys.enumerated().sorted { a, b in
+            let x = a.element, y = b.element
+            let left = (x.group ?? "", x.topic ?? "", x.partition ?? -1), right = (y.group ?? "", y.topic ?? "", y.partition ?? -1)
+            return left != right ? left < right : a.offset < b.offset
+        }.map(\.element)
+        var report = Report(traces: paths, keys: keys, warnings: warnings)
+        report.shard = shard
+        return report
     }
 
     /// Verifies a history already read.

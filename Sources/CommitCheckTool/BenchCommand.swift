@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "A small set of cases (seconds, not minutes).")
     var quick = false
 
-    @Option(help: "Runs per case; the median is reported.")
+    @Option(parsing: .unconditional, help: "Runs per case (and of the etcd set and --recorder); the median is reported.")
     var runs = 3
 
     @Option(help: "Also write the results as JSON here.")
@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Only measure the recorder's cost per event (CommitRecorder, 1 and 4 threads).")
     var recorder = false
 
+    @Option(name: .customLong("case"), help: ArgumentHelp("Only measure these cases (names from the table; repeatable).", valueName: "case"))
+    var cases: [String] = []
+
     @Option(help: ArgumentHelp("Only write the trace of this case (a name from the table) to --to, and stop.", valueName: "case"))
     var generate: String?
 
@@ -38,17 +41,20 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if (generate == nil) != (to == nil) { throw ValidationError("--generate and --to go together") }
-        if let generate, !BenchmarkSuite.cases(quick: false).contains(where: { $0.name == generate }) {
-            throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkSuite.cases(quick: false).map(\.name).joined(separator: ", "))")
+        for name in cases where BenchmarkRunner.benchmarkCase(named: name) == nil {
+            throw ValidationError("--case: no case '\(name)'; cases: \(BenchmarkRunner.caseNames.joined(separator: ", "))")
+        }
+        if let generate, BenchmarkRunner.benchmarkCase(named: generate) == nil {
+            throw ValidationError("--generate: no case '\(generate)'; cases: \(BenchmarkRunner.caseNames.joined(separator: ", "))")
         }
     }
 
     func run() throws {
         if let generate, let to {
-            let benchmark = BenchmarkSuite.cases(quick: false).first { $0.name == generate }!
-            guard let file = fopen(to, "w") else { throw ValidationError("cannot write \(to)") }
+            guard let benchmark = BenchmarkRunner.benchmarkCase(named: generate) else { return }
+            guard let file = fopen(to, "w") else { throw FileOutput.failure("cannot write \(to): \(String(cString: strerror(errno)))") }
             benchmark.write { fputs($0, file) }
-            fclose(file)
+            if fclose(file) != 0 { throw FileOutput.failure("cannot write \(to): \(String(cString: strerror(errno)))") }
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(UUID().uuidString)").path
@@ -56,23 +62,34 @@ struct BenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         if recorder { return try timeRecorder(directory: directory) }
-        let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { FileOutput.standardError("\r\u{1B}[K\($0)") }
-        if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") { try timeEtcd() }
+        // Progress overwrites one line on a terminal; redirected, stderr gets no control codes.
+        let terminal = TerminalProgress.isTerminal
+        let runner = BenchmarkRunner(executable: executable, directory: directory, runs: runs) { message in
+            if terminal { FileOutput.standardError("\r\u{1B}[K\(message)") }
+        }
+        if FileManager.default.fileExists(atPath: etcd + "/EXPECTED.tsv") {
+            try timeEtcd()
+        } else if etcdOnly {
+            throw FileOutput.failure("--etcd-only: the etcd histories are not there: \(etcd)/EXPECTED.tsv is missing (Porcupine's histories live in ../shared/peer-histories; --etcd names another folder)")
+        } else {
+            FileOutput.standardError("bench: etcd set skipped: \(etcd) is missing (a clone without ../shared beside it)\n")
+        }
         if etcdOnly { return }
         var results: [BenchmarkResult] = []
         let header = "case                          events   wall s   events/s   peak MB  parse MB/s  graph   z3   z3 s  verdict"
         FileOutput.standardOutput(header + "\n")
-        for benchmark in BenchmarkSuite.cases(quick: quick) {
+        let selected = cases.isEmpty ? BenchmarkSuite.cases(quick: quick) : cases.compactMap(BenchmarkRunner.benchmarkCase(named:))
+        for benchmark in selected {
             let result = try runner.run(benchmark)
             results.append(result)
-            FileOutput.standardError("\r\u{1B}[K")
+            if terminal { FileOutput.standardError("\r\u{1B}[K") }
             FileOutput.standardOutput(Self.row(result) + "\n")
         }
         // The parsing reference is the largest mostly-ordered trace of the run (1M events in a full
         // run, 100k with --quick): orjson reads it line by line in the same run.
         let referenceName = results.contains { $0.name == "ordered-1m-1000p" } ? "ordered-1m-1000p" : "ordered-100k"
-        let reference = BenchmarkSuite.cases(quick: quick).first { $0.name == referenceName }!
-        if let orjson = BenchmarkRunner.orjsonRate(of: reference, directory: directory),
+        if let reference = selected.first(where: { $0.name == referenceName }),
+           let orjson = BenchmarkRunner.orjsonRate(of: reference, directory: directory),
            let ours = results.first(where: { $0.name == reference.name })?.parseMegabytesPerSecond {
             FileOutput.standardOutput(String(format: "parsing %@: commitcheck %.0f MB/s, orjson line by line %.0f MB/s (ratio %.2f)\n",
                                              reference.name, ours, orjson, ours / orjson))
@@ -90,7 +107,7 @@ struct BenchCommand: ParsableCommand {
             .map { $0.split(separator: "\t") }.filter { $0.count == 2 }
         var times: [Double] = []
         var matched = 0
-        for _ in 0..<max(runs, 5) {
+        for _ in 0..<runs {
             matched = 0
             let started = DispatchTime.now().uptimeNanoseconds
             for row in expected {
@@ -107,7 +124,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Prints the recorder's cost per event, uncontended and with four threads on one recorder.
     func timeRecorder(directory: String) throws {
-        let benchmark = RecorderBenchmark(eventsPerThread: quick ? 90_000 : 900_000, runs: max(runs, 5), directory: directory)
+        let benchmark = RecorderBenchmark(eventsPerThread: quick ? 90_000 : 900_000, runs: runs, directory: directory)
         var results: [RecorderBenchmark.Result] = []
         for threads in [1, 4] {
             let result = try benchmark.run(threads: threads)

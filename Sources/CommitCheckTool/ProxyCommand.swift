@@ -73,7 +73,7 @@ struct ProxyCommand: ParsableCommand {
         do {
             recorder = try CommitRecorder(path: out, proc: proc)
         } catch {
-            throw ValidationError("\(error)")
+            throw FileOutput.failure("\(error)")
         }
         var proxy: KafkaProxy?
         try ListeningService.run { group in
@@ -84,7 +84,7 @@ struct ProxyCommand: ParsableCommand {
             do {
                 bound = try started.start()
             } catch {
-                throw ValidationError("cannot listen: \(error)")
+                throw FileOutput.failure("cannot listen: \(error)")
             }
             proxy = started
             if !quiet {
@@ -95,6 +95,7 @@ struct ProxyCommand: ParsableCommand {
             }
         } stop: {
             try proxy!.stop()
+            if let warning = proxy!.bypassWarning { FileOutput.standardError("warning: \(warning)\n") }
             if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
         }
     }

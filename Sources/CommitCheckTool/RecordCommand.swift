@@ -47,7 +47,7 @@ struct RecordCommand: ParsableCommand {
         do {
             writer = try DurableLineWriter(path: out, append: append)
         } catch {
-            throw ValidationError("\(error)")
+            throw FileOutput.failure("\(error)")
         }
         var collector: TraceCollector?
         try ListeningService.run { group in
@@ -56,7 +56,7 @@ struct RecordCommand: ParsableCommand {
             do {
                 bound = try started.start(listen: address)
             } catch {
-                throw ValidationError("cannot listen on \(address): \(error)")
+                throw FileOutput.failure("cannot listen on \(address): \(error)")
             }
             collector = started
             if !quiet { FileOutput.standardError("collector: listening on \(ListeningService.shown(address, bound: bound)), writing \(out)\n") }

@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "auto: graph fast path where exact, Z3 for the rest; z3: Z3 for every key.")
     var engine: Engine = .auto
 
-    @Option(help: "Per-key solver budget in seconds; past it the key is unknown.")
+    @Option(parsing: .unconditional, help: "Per-key solver budget in seconds; past it the key is unknown.")
     var timeout: Double?
 
     @Option(name: .customLong("fail-on"), help: "possible: violated and possible fail the run; violated: only violated does.")
@@ -46,19 +46,22 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Skip unknown event kinds instead of failing.")
     var lenient = false
 
-    @Option(name: .customLong("max-memory"), help: "Memory limit in megabytes: reading a trace stops past it (exit 3), and a key whose solver passes it is unknown. Default: 90% of the machine's memory for reading, none for Z3.")
+    @Option(name: .customLong("max-memory"), parsing: .unconditional, help: "Memory limit in megabytes: reading a trace stops past it (exit 3), and a key whose solver passes it is unknown. Default: 90% of the machine's memory for reading, none for Z3.")
     var maxMemory: Int?
 
-    @Option(help: ArgumentHelp("Check only shard i of n of the keys (0-based), e.g. 2/8; merge the shards' JSON reports.", valueName: "i/n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Check only shard i of n of the keys (0-based), e.g. 2/8; merge the shards' JSON reports.", valueName: "i/n"))
     var shard: String?
+
+    @Flag(name: .customLong("allow-empty"), help: "Pass a history with no commit and no fetch (by default it is an error: a run that checked nothing).")
+    var allowEmpty = false
 
     @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
     var explain = false
 
-    @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with its meta line).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with a meta line that names the key and verdict).", valueName: "file"))
     var counterexample: String?
 
-    @Option(name: .customLong("minimize-timeout"), help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
+    @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
     var minimizeTimeout: Double = 10
 
     func validate() throws {
@@ -79,7 +82,9 @@ struct VerifyCommand: ParsableCommand {
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
+        let progress = TerminalProgress.forStandardError()
         SignalWatcher.watch([SIGINT]) { _ in
+            progress?.finish()
             FileOutput.standardError("interrupted: finishing with what is decided so far\n")
             cancellation.cancel()
         }
@@ -99,11 +104,25 @@ struct VerifyCommand: ParsableCommand {
         var report: Report
         do {
             let started = DispatchTime.now().uptimeNanoseconds
-            documents = try TraceReader(lenient: lenient, memoryBudget: options.memoryBudget).readDocuments(paths: traces)
+            var reader = TraceReader(lenient: lenient, memoryBudget: options.memoryBudget)
+            if let progress { reader.progress = { progress.reading($0, of: $1) } }
+            documents = try reader.readDocuments(paths: traces)
             let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if !allowEmpty, let nothing = TraceReader.nothingToCheck(documents, paths: traces) {
+                progress?.finish()
+                throw FileOutput.failure(nothing)
+            }
+            if let progress {
+                let shard = options.shard
+                progress.deciding(keys: documents.reduce(0) { count, document in
+                    count + document.history.membersByKey().keys.filter { shard == nil || $0.shard(of: shard!.count) == shard!.index }.count
+                })
+            }
             report = try Verifier(options: options).verify(documents: documents, paths: traces)
+            progress?.finish()
             report.statistics?.parseSeconds = parseSeconds
-        } catch {
+        } catch let error as TraceError {
+            progress?.finish()
             FileOutput.standardError("error: \(error)\n")
             // A resource limit is not bad input: nothing was decided (DESIGN §5, exit 3).
             throw ExitCode(error.isResourceLimit ? CommitCheck.ExitCode.unknown.rawValue : CommitCheck.ExitCode.badInput.rawValue)

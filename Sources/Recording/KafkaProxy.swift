@@ -107,6 +107,10 @@ public final class KafkaProxy: @unchecked Sendable {
         try recorder.close()
     }
 
+    /// Set after a run that forwarded requests but saw no consumer-group request: how the
+    /// clients may be bypassing the proxy (print it when stopping).
+    public var bypassWarning: String? { state?.bypassWarning }
+
     /// Loopback has several spellings; a broker advertising any of them is the same broker.
     private static func spellings(of host: String) -> [String] {
         let loopback = ["127.0.0.1", "localhost", "::1"]

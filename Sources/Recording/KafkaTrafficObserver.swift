@@ -57,6 +57,7 @@ final class KafkaTrafficObserver {
             shared.log("proxy: \(name): undecodable request header (\(error)); forwarded as is")
             return
         }
+        shared.countRequest(header.apiKey)
         var what = InFlight.other(apiKey: header.apiKey, version: header.apiVersion)
         do {
             if header.apiKey == .offsetCommit || header.apiKey == .offsetFetch {

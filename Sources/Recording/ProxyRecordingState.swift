@@ -14,6 +14,8 @@ final class ProxyRecordingState: @unchecked Sendable {
     /// Upstream broker `host:port` as brokers advertise it → the proxy address clients should use.
     private let brokerMap: [String: (host: String, port: Int32)]
     private var connections = 0
+    private var requestsSeen = 0
+    private var groupRequestsSeen = 0
 
     init(recorder: CommitRecorder, brokerMap: [String: (host: String, port: Int32)], rewritesBrokers: Bool,
          log: @escaping @Sendable (String) -> Void) {
@@ -87,5 +89,28 @@ final class ProxyRecordingState: @unchecked Sendable {
         if let mapped = brokerMap["\(host):\(port)"] { return mapped }
         warnOnce("proxy: broker \(node) at \(host):\(port) is not proxied; clients will talk to it directly (add --broker \(host):\(port)=LISTEN)")
         return (host, port)
+    }
+
+    /// Counts a request the clients sent, to notice clients that bypass the proxy for their group.
+    func countRequest(_ apiKey: KafkaAPIKey) {
+        let group: Set<KafkaAPIKey> = [.offsetCommit, .offsetFetch, .joinGroup, .syncGroup, .heartbeat, .leaveGroup,
+                                       .consumerGroupHeartbeat, .txnOffsetCommit]
+        let isGroup = group.contains(apiKey)
+        lock.withLock {
+            requestsSeen += 1
+            if isGroup { groupRequestsSeen += 1 }
+        }
+    }
+
+    /// A warning for the end of a run that forwarded traffic but saw no consumer-group request:
+    /// the trace then holds no commit, and the clients most likely talked to their group
+    /// coordinator directly.
+    var bypassWarning: String? {
+        let (requests, group) = lock.withLock { (requestsSeen, groupRequestsSeen) }
+        guard requests > 0, group == 0 else { return nil }
+        let how = rewritesBrokers
+            ? "a broker the clients learned about may have no --broker route, so they reach it directly"
+            : "the broker advertises its own address in Metadata and FindCoordinator answers, so clients reach the coordinator directly; run with --rewrite-brokers (and a --broker route for every broker), or make the broker advertise the proxy's address"
+        return "proxy: forwarded \(requests) request(s) but saw no consumer-group request (OffsetCommit, OffsetFetch, JoinGroup, Heartbeat): the trace has nothing to check. Clients may be bypassing the proxy: \(how)"
     }
 }

@@ -79,6 +79,21 @@ public struct BenchmarkRunner {
             z3Seconds: statistics["z3Seconds"] as? Double ?? 0, verdict: last["verdict"] as? String ?? "error", runs: walls)
     }
 
+    /// The case of this name from the full suite or the quick one (`--quick` has cases of its own,
+    /// such as `hard-2k-one-key`, that `--generate` must find too).
+    public static func benchmarkCase(named name: String) -> Case? {
+        (BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true)).first { $0.name == name }
+    }
+
+    /// Every case name of both suites, each once, for messages.
+    public static var caseNames: [String] {
+        var names: [String] = []
+        for benchmark in BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true) where !names.contains(benchmark.name) {
+            names.append(benchmark.name)
+        }
+        return names
+    }
+
     /// Runs a command, returning its wall time, peak resident memory and standard output.
     static func measure(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakMegabytes: Double, output: Data) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(getpid()).json").path

@@ -79,7 +79,8 @@ enum FastLineDecoder {
         case .meta:
             return nil
         case .build:
-            guard let commit, let group, let offsets, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
+            // An empty map is bad input (DESIGN §4): the general path words the error.
+            guard let commit, let group, let offsets, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
             event.commit = commit
             event.group = group
             event.offsets = offsets
@@ -88,7 +89,7 @@ enum FastLineDecoder {
         case .send:
             guard let commit else { return nil }
             if let offsets {
-                guard group != nil, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
+                guard group != nil, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
             }
             event.commit = commit
             event.conn = conn

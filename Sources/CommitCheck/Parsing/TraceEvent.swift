@@ -55,7 +55,34 @@ public struct TraceMeta: Sendable, Equatable {
     public var skewNanoseconds: Int = 0
     /// Initial committed offsets per group and partition.
     public var initial: [String: [TopicPartition: Int]] = [:]
+    /// Set when this meta line starts a counterexample sub-history (`verify --counterexample`
+    /// writes one per bad key): only such a line starts a separate history in a file; any other
+    /// meta line continues the one history.
+    public var counterexample: CounterexampleLabel? = nil
     public init() {}
+}
+
+/// What a counterexample sub-history was written for: its key, property and verdict.
+///
+/// Re-checking a counterexample file reports each sub-history's own key against this label
+/// instead of every key the sub-history happens to touch.
+public struct CounterexampleLabel: Sendable, Equatable {
+    public var group: String
+    public var topic: String
+    public var partition: Int
+    public var property: Property
+    public var verdict: Verdict
+
+    public init(group: String, topic: String, partition: Int, property: Property = .monotonic, verdict: Verdict) {
+        self.group = group
+        self.topic = topic
+        self.partition = partition
+        self.property = property
+        self.verdict = verdict
+    }
+
+    /// The labelled key.
+    public var key: PartitionKey { PartitionKey(group: group, partition: TopicPartition(topic: topic, partition: partition)) }
 }
 
 /// One decoded trace line.

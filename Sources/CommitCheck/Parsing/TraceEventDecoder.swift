@@ -61,6 +61,7 @@ public enum TraceEventDecoder {
             event.commit = try fields.requiredString("commit")
             event.group = try fields.requiredString("group")
             event.offsets = try fields.requiredOffsets("offsets", allowNegative: false)
+            try Self.requireEntries(event.offsets!, lineNumber: lineNumber)
             event.generation = try fields.optionalInt("generation")
             event.member = try fields.optionalString("member")
         case .send:
@@ -68,6 +69,7 @@ public enum TraceEventDecoder {
             event.conn = try fields.optionalString("conn")
             event.group = try fields.optionalString("group")
             event.offsets = try fields.optionalOffsets("offsets", allowNegative: false)
+            if let offsets = event.offsets { try Self.requireEntries(offsets, lineNumber: lineNumber) }
             if event.offsets != nil && event.group == nil {
                 throw TraceError(line: lineNumber, field: "group", message: "a send that carries offsets needs its group")
             }
@@ -90,6 +92,14 @@ public enum TraceEventDecoder {
             event.commit = try fields.requiredString("commit")
         }
         return event
+    }
+
+    /// Rejects a commit's `offsets` map with no entry (DESIGN §4): a commit that carries nothing is
+    /// a recorder bug, and a history built on it would be judged on a request that never existed.
+    private static func requireEntries(_ offsets: [(TopicPartition, Int)], lineNumber: Int) throws(TraceError) {
+        if offsets.isEmpty {
+            throw TraceError(line: lineNumber, field: "offsets", message: "a commit's offsets map has no entry (a commit that carries nothing is a recorder bug)")
+        }
     }
 
     private static func decodeMeta(_ fields: inout FieldReader) throws(TraceError) -> TraceMeta {
@@ -118,7 +128,41 @@ public enum TraceEventDecoder {
                     uniquingKeysWith: { first, _ in first })
             }
         }
+        if let label = fields.value("counterexample"), label != .null {
+            meta.counterexample = try decodeLabel(label, line: fields.line)
+        }
         return meta
+    }
+
+    /// `{"group", "topic", "partition", "verdict", optional "property"}`: what a counterexample
+    /// sub-history was written for.
+    private static func decodeLabel(_ value: JSONValue, line: Int) throws(TraceError) -> CounterexampleLabel {
+        guard case .object(let members) = value else {
+            throw TraceError(line: line, field: "counterexample", message: "expected an object with group, topic, partition and verdict, found \(value.typeName)")
+        }
+        let fields = FieldReader(members: members, line: line)
+        func name(_ field: String) -> String { "counterexample.\(field)" }
+        func string(_ field: String) throws(TraceError) -> String {
+            guard let value = fields.value(field) else { throw TraceError(line: line, field: name(field), message: "missing") }
+            guard case .string(let text) = value else { throw TraceError(line: line, field: name(field), message: "expected a string, found \(value.typeName)") }
+            return text
+        }
+        guard let partitionValue = fields.value("partition") else { throw TraceError(line: line, field: name("partition"), message: "missing") }
+        let partition = try FieldReader.integer(partitionValue, field: name("partition"), line: line)
+        guard partition >= 0 else { throw TraceError(line: line, field: name("partition"), message: "must not be negative") }
+        let verdictName = try string("verdict")
+        guard let verdict = Verdict(rawValue: verdictName) else {
+            throw TraceError(line: line, field: name("verdict"), message: "unknown verdict '\(verdictName)' (expected holds, possible, violated or unknown)")
+        }
+        var property = Property.monotonic
+        if fields.value("property") != nil {
+            let propertyName = try string("property")
+            guard let parsed = Property(rawValue: propertyName) else {
+                throw TraceError(line: line, field: name("property"), message: "unknown property '\(propertyName)' (expected monotonic or linearizable)")
+            }
+            property = parsed
+        }
+        return CounterexampleLabel(group: try string("group"), topic: try string("topic"), partition: partition, property: property, verdict: verdict)
     }
 }
 

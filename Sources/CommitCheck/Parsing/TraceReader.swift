@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads one or more `commitcheck/1` files into a ``History``, enforcing the cross-line rules.
 ///
@@ -9,6 +14,9 @@ public struct TraceReader {
     public var lenient: Bool
     /// Stop reading files with a resource-limit error when the process's memory passes this.
     public var memoryBudget: MemoryBudget?
+    /// Called after every batch of lines with the bytes read so far and the files' total size, so
+    /// that a long run can show a sign of life (`verify` does on a terminal).
+    public var progress: ((_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil
 
     public init(lenient: Bool = false, memoryBudget: MemoryBudget? = nil) {
         self.lenient = lenient
@@ -36,7 +44,7 @@ public struct TraceReader {
         try assembler.take(batch, file: 0)
         let documents = try assembler.finish()
         if documents.count > 1 {
-            throw TraceError(file: name, line: documents[1].firstLine, message: "this trace holds several histories (a meta line starts each)")
+            throw TraceError(file: name, line: documents[1].firstLine, message: "this trace holds several histories (a meta line with a counterexample label starts each)")
         }
         return documents[0].history
     }
@@ -46,7 +54,7 @@ public struct TraceReader {
         let documents = try readDocuments(paths: paths)
         if documents.count > 1 {
             throw TraceError(file: paths.first, line: documents[1].firstLine,
-                             message: "this file holds several histories (a meta line starts each); verify it on its own")
+                             message: "this file holds several histories (a meta line with a counterexample label starts each); verify it on its own")
         }
         return documents[0].history
     }
@@ -75,6 +83,15 @@ public struct TraceReader {
     /// meta line (how `--counterexample` writes one minimal sub-trace per key).
     public func readDocuments(paths: [String]) throws(TraceError) -> [Document] {
         var assembler = DocumentAssembler(paths: paths, lenient: lenient)
+        let progress = self.progress
+        var totalBytes = 0
+        if progress != nil {
+            for path in paths {
+                var status = stat()
+                if stat(path, &status) == 0 { totalBytes += Int(status.st_size) }
+            }
+        }
+        var bytesRead = 0
         for (fileIndex, path) in paths.enumerated() {
             var reader: LineReader
             do { reader = try LineReader(path: path) } catch {
@@ -92,6 +109,10 @@ public struct TraceReader {
             let failure = reader.forEachLine { line in
                 batch.append(line.bytes, number: line.number, terminated: line.terminated)
                 guard batch.isFull else { return true }
+                if let progress {
+                    bytesRead += batch.bytes.count + batch.ranges.count
+                    progress(bytesRead, totalBytes)
+                }
                 let next = DecodingBatch(batch, lenient: lenient)
                 batch = LineBatch.reserved()
                 defer { inFlight = next }
@@ -115,9 +136,27 @@ public struct TraceReader {
             case nil: break
             }
             try assembler.take(batch, file: fileIndex)
+            if let progress {
+                bytesRead += batch.bytes.count + batch.ranges.count
+                progress(bytesRead, totalBytes)
+            }
             assembler.endFile(fileIndex)
         }
         return try assembler.finish()
+    }
+}
+
+extension TraceReader {
+    /// Why a run over these histories would check nothing, or `nil` when some history holds a
+    /// commit or a fetch.
+    ///
+    /// A trace with no commit and no fetch passes every property vacuously; in CI that is a green
+    /// build that checked nothing (a recorder that saw no traffic, a proxy the clients bypassed).
+    public static func nothingToCheck(_ documents: [Document], paths: [String]) -> String? {
+        guard documents.allSatisfy({ $0.history.commits.isEmpty && $0.history.fetches.isEmpty }) else { return nil }
+        return "nothing to check in \(paths.joined(separator: ", ")): no commit and no fetch was recorded "
+            + "(a recorder that saw no traffic, or a proxy the clients bypassed: see proxy --rewrite-brokers); "
+            + "--allow-empty accepts a history with nothing to check"
     }
 }
 
@@ -252,15 +291,18 @@ final class DecodedSlots: @unchecked Sendable {
     }
 }
 
-/// Feeds decoded lines, in order, into histories: one per file set, or one per meta line when a
-/// single file holds several.
+/// Feeds decoded lines, in order, into histories: one for all the files, except that a meta line
+/// labelled `counterexample` starts a history of its own (how `--counterexample` writes one
+/// minimal sub-trace per key).
+///
+/// Any other meta line, wherever it comes, starts a new section of the same history: so
+/// `cat a.jsonl b.jsonl` reads exactly as `a.jsonl b.jsonl` do (DESIGN §4).
 struct DocumentAssembler {
     let paths: [String]
     let lenient: Bool
     var builder: HistoryBuilder
     var documents: [TraceReader.Document] = []
     var documentStart = 1
-    var sawContent = false
     var pendingCutOff: Int? = nil
 
     init(paths: [String], lenient: Bool) {
@@ -291,27 +333,24 @@ struct DocumentAssembler {
             case .event(var event):
                 event.file = file
                 do throws(TraceError) {
-                    if event.kind == .meta && sawContent && paths.count == 1 {
+                    if event.kind == .meta, event.meta?.counterexample != nil, builder.hasContent {
                         documents.append(TraceReader.Document(history: try builder.finish(), firstLine: documentStart))
                         builder = HistoryBuilder(files: paths)
                         documentStart = number
-                        sawContent = false
                     }
-                    try builder.add(consume event, isFirstLine: !sawContent)
+                    try builder.add(consume event)
                 } catch {
                     var error = error
                     error.file = path
                     throw error
                 }
-                sawContent = true
             }
         }
     }
 
-    /// A new file starts: its meta line may come first again.
+    /// A file ends: report its cut-off last line, if any.
     mutating func endFile(_ file: Int) {
         reportCutOff(in: file)
-        sawContent = false
     }
 
     /// A recorder that crashed mid-write leaves a cut-off last line: warn, and check the rest.
@@ -351,28 +390,38 @@ struct HistoryBuilder {
         return files.count > 1 ? "\(files[event.file]):\(event.line)" : "line \(event.line)"
     }
 
-    mutating func add(_ event: consuming TraceEvent, isFirstLine: Bool) throws(TraceError) {
+    /// Whether a labelled meta line would start a new history: something (an event, or a meta line
+    /// that is itself a counterexample's) is already here.
+    var hasContent: Bool { !events.isEmpty || meta?.counterexample != nil }
+
+    mutating func add(_ event: consuming TraceEvent) throws(TraceError) {
         if event.kind == .meta {
-            guard isFirstLine, let newMeta = event.meta else {
-                throw error(event, "a meta line must be the first line of its file")
-            }
-            if let existing = meta {
+            guard let newMeta = event.meta else { return }
+            if let existing = meta, let first = metaLine {
+                // A later section of the same history (a second file, or files joined with `cat`):
+                // its clock settings must be the same, or timestamps would be compared across
+                // clocks that the sections do not share.
+                let at = files.count > 1 ? "\(files[first.file]):\(first.line)" : "line \(first.line)"
                 guard existing.clock == newMeta.clock else {
-                    throw error(event, field: "clock", "files disagree on the clock (\(existing.clock.rawValue) vs \(newMeta.clock.rawValue))")
+                    throw error(event, field: "clock", "this meta line's clock (\(newMeta.clock.rawValue)) disagrees with the meta line at \(at) (\(existing.clock.rawValue)): one history has one clock setting", related: [first.line])
+                }
+                guard existing.skewNanoseconds == newMeta.skewNanoseconds else {
+                    throw error(event, field: "skew_ns", "this meta line's skew_ns (\(newMeta.skewNanoseconds)) disagrees with the meta line at \(at) (\(existing.skewNanoseconds)): one history has one clock setting", related: [first.line])
                 }
                 var merged = existing
-                merged.skewNanoseconds = max(existing.skewNanoseconds, newMeta.skewNanoseconds)
                 for (group, offsets) in newMeta.initial {
                     for (partition, offset) in offsets {
                         if let old = merged.initial[group]?[partition], old != offset {
-                            throw error(event, field: "initial", "files disagree on the initial offset of \(group) \(partition)")
+                            throw error(event, field: "initial", "initial offset \(offset) of \(group) \(partition) disagrees with \(old) at \(at)", related: [first.line])
                         }
                         merged.initial[group, default: [:]][partition] = offset
                     }
                 }
+                if merged.counterexample == nil { merged.counterexample = newMeta.counterexample }
                 meta = merged
             } else {
                 meta = newMeta
+                metaLine = (event.file, event.line)
             }
             return
         }
@@ -479,7 +528,8 @@ struct HistoryBuilder {
 
     mutating func finish() throws(TraceError) -> History {
         for commit in commits where commit.offsets.isEmpty {
-            let first = [commit.send, commit.ack, commit.applies.first].compactMap { $0 }.min()!
+            // Every commit here was created by one of its events; the decoder rejects empty maps.
+            guard let first = [commit.build, commit.send, commit.ack, commit.applies.first].compactMap({ $0 }).min() else { continue }
             throw error(events[first], field: "commit", "commit '\(commit.id)' has no offsets: no build, and no send carrying group and offsets")
         }
         for commit in commits {

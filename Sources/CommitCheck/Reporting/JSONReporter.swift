@@ -9,3 +9,10 @@ public enum JSONReporter {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+extension JSONReporter {
+    /// Reads a document this reporter wrote (`commitcheck merge` reads shard reports back).
+    public static func decode(_ bytes: [UInt8]) throws -> Report {
+        try JSONDecoder().decode(Report.self, from: Data(bytes))
+    }
+}

@@ -18,6 +18,10 @@ public struct KeyResult: Codable, Sendable, Equatable {
     public var seconds: Double?
     /// The evidence for `violated` and `possible` (and `holds` with `--explain`).
     public var counterexample: Counterexample?
+    /// When re-checking a counterexample file: the verdict this key's sub-history was written for.
+    public var expected: Verdict?
+    /// When re-checking a counterexample file: the line where this key's sub-history starts.
+    public var subHistoryLine: Int?
 
     public init(
         group: String? = nil, topic: String? = nil, partition: Int? = nil, register: String? = nil,
@@ -101,6 +105,18 @@ public struct RunStatistics: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// Which share of the keys a report covers: shard `index` of `count` (0-based).
+public struct Shard: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+    /// `i/n`, as `--shard` takes it.
+    public var description: String { "\(index)/\(count)" }
+}
+
 /// The whole result of one `verify` run: the document `--format json` prints.
 public struct Report: Codable, Sendable, Equatable {
     /// Always `commitcheck-report/1`.
@@ -114,6 +130,9 @@ public struct Report: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// Timings and engine counts.
     public var statistics: RunStatistics?
+    /// Set when only one shard of the keys was checked (`verify --shard i/n`); `merge` joins the
+    /// shards' reports back into one.
+    public var shard: Shard?
 
     public init(traces: [String], keys: [KeyResult], warnings: [String] = []) {
         self.traces = traces

@@ -2,6 +2,9 @@
 public enum TextReporter {
     public static func render(_ report: Report) -> String {
         var out = ""
+        if let shard = report.shard {
+            out += "shard \(shard): only the keys of this shard were checked (commitcheck merge joins the shards' JSON reports)\n"
+        }
         let width = report.keys.map { $0.keyDescription.count }.max() ?? 0
         for key in report.keys {
             let mark = switch key.verdict {
@@ -13,6 +16,9 @@ public enum TextReporter {
             let name = key.keyDescription + String(repeating: " ", count: max(0, width - key.keyDescription.count))
             var line = "\(mark) \(name)  \(key.property.rawValue): \(key.verdict.rawValue)"
             if let engine = key.engine { line += " [\(engine)]" }
+            if let expected = key.expected {
+                line += " (sub-history at line \(key.subHistoryLine ?? 0): expected \(expected.rawValue), got \(key.verdict.rawValue))"
+            }
             out += line + "\n"
             if key.verdict != .holds, let reason = key.reason, key.counterexample == nil || key.verdict == .unknown {
                 out += "     \(reason)\n"
