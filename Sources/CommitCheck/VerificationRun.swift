@@ -177,7 +177,12 @@ struct Run: @unchecked Sendable {
             monotonic.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
             monotonic.counterexample?.minimal = minimal
             monotonic.counterexample?.subTrace = subTrace
-            if let size = regressionSize(&problem, verdict: decision.verdict) {
+            // The size is judged over the same schedules as the verdict: those that explain the reads.
+            var sized = problem
+            if case .open(let placements, _) = reads, problem.reads.isEmpty {
+                sized = OrderProblem(key: key, history: history, graph: graph, commits: commits, reads: placements, projecting: false)
+            }
+            if let size = regressionSize(&sized, verdict: decision.verdict) {
                 monotonic.counterexample?.largestDrop = size.largest
                 monotonic.counterexample?.guaranteedDrop = size.guaranteed
                 var text = "regression size: up to \(size.largest) offset\(size.largest == 1 ? "" : "s") lost in some schedule"

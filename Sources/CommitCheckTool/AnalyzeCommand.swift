@@ -72,7 +72,7 @@ struct AnalyzeCommand: ParsableCommand {
             return
         }
         let sweep = try self.sweep()
-        let progress = TerminalProgress(unit: "runs")
+        let progress = TerminalProgress.counting("runs")
         let results = sweep.run { done, total in progress?.update(done, total) }
         progress?.finish()
         FileOutput.standardOutput(SweepReport.table(results))

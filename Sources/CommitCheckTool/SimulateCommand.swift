@@ -82,48 +82,12 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         if deprecatedCommits != nil { FileOutput.standardError("warning: --commits is deprecated; it means --messages (messages per partition)\n") }
-        let progress = TerminalProgress(unit: "messages")
+        let progress = TerminalProgress.counting("messages")
         let (trace, truth) = ConsumerGroupSimulator.run(config(), progress: progress.map { reporter in { reporter.update($0, $1) } })
         progress?.finish()
         if let out { try FileOutput.write(trace, to: out) } else { FileOutput.standardOutput(trace) }
         let regressions = truth.regressions.sorted { $0.key < $1.key }.map { "\($0.key) by \($0.value)" }
         FileOutput.standardError("simulated \(truth.requests) commit requests; broker truth: "
             + (regressions.isEmpty ? "no regression\n" : "regressed \(regressions.joined(separator: ", "))\n"))
-    }
-}
-
-/// A progress line on standard error, only when standard error is a terminal (logs and pipes get
-/// nothing) and only once the work has run for half a second (short runs stay quiet), redrawn at
-/// most ten times a second.
-final class TerminalProgress: @unchecked Sendable {
-    private let unit: String
-    private let lock = NSLock()
-    private let started = Date()
-    private var lastDraw = Date.distantPast
-    private var drawn = false
-
-    /// Nil when standard error is not a terminal.
-    init?(unit: String) {
-        guard isatty(2) != 0 else { return nil }
-        self.unit = unit
-    }
-
-    func update(_ done: Int, _ total: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        guard now.timeIntervalSince(started) >= 0.5, done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-        lastDraw = now
-        drawn = true
-        let width = 30, filled = total == 0 ? width : width * min(done, total) / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileOutput.standardError("\r[\(bar)] \(done)/\(total) \(unit)\u{1B}[K")
-    }
-
-    /// Ends the line, if anything was drawn.
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileOutput.standardError("\n") }
     }
 }

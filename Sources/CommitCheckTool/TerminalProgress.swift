@@ -41,6 +41,24 @@ final class TerminalProgress: @unchecked Sendable {
         }
     }
 
+    /// A progress bar counting `unit`s done of a total, or `nil` when standard error is not a terminal.
+    static func counting(_ unit: String) -> TerminalProgress? {
+        guard let progress = forStandardError() else { return nil }
+        progress.unit = unit
+        return progress
+    }
+
+    private var unit = ""
+
+    /// Draws `done` of `total` as a bar (the last update always shows).
+    func update(_ done: Int, _ total: Int) {
+        let width = 30, filled = total == 0 ? width : width * min(done, total) / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        show("[\(bar)] \(done)/\(total) \(unit)", force: done == total && shownOnce)
+    }
+
+    private var shownOnce: Bool { lock.withLock { shown } }
+
     /// Clears the line (before the report is printed).
     func finish() {
         lock.withLock {

@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "auto: graph fast path where exact, Z3 for the rest; z3: Z3 for every key.")
     var engine: Engine = .auto
 
-    @Option(parsing: .unconditional, help: "Per-key solver budget in seconds; past it the key is unknown.")
+    @Option(parsing: .unconditional, help: "Wall-time limit of the whole check in seconds (after reading): past it, running solver checks stop and every key not decided yet is unknown.")
     var timeout: Double?
 
     @Option(name: .customLong("fail-on"), help: "possible: violated and possible fail the run; violated: only violated does.")
