@@ -36,6 +36,8 @@ public struct VerifyOptions: Sendable {
     public var minimize = true
     /// Seconds of minimisation per bad key before settling for a non-minimal sub-trace.
     public var minimizeTimeout: Double = 10
+    /// Told after each key is decided, from the worker that decided it (a progress line).
+    public var keyDecided: (@Sendable () -> Void)? = nil
 
     public init(engine: Engine = .auto, timeout: Double? = nil, lenient: Bool = false) {
         self.engine = engine
@@ -156,6 +158,7 @@ public struct Verifier: Sendable {
         Self.parallel(count: keys.count, jobs: options.jobs) { index in
             let key = keys[index]
             results.store(index, run.check(key: key, reads: componentReads[components.componentOf[key]!] ?? .none))
+            options.keyDecided?()
         }
         var keyResults: [KeyResult] = []
         for index in keys.indices {

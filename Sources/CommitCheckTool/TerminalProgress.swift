@@ -26,10 +26,24 @@ final class TerminalProgress: @unchecked Sendable {
         show(text, force: false)
     }
 
+    private var keysDue = 0
+    private var keysDone = 0
+
+    /// One more key decided (from any worker).
+    func keyDecided() {
+        lock.withLock {
+            keysDone += 1
+            phase = "decided \(keysDone) of \(keysDue) key(s)"
+        }
+    }
+
     /// Deciding: keys to decide, with the seconds spent, refreshed every second until ``finish()``.
     func deciding(keys: Int) {
         let decideStart = DispatchTime.now().uptimeNanoseconds
-        lock.withLock { phase = "deciding \(keys) key(s)" }
+        lock.withLock {
+            keysDue = keys
+            phase = "decided 0 of \(keys) key(s)"
+        }
         Thread.detachNewThread { [self] in
             while true {
                 usleep(250_000)

@@ -112,13 +112,15 @@ struct VerifyCommand: ParsableCommand {
                 progress?.finish()
                 throw FileOutput.failure(nothing)
             }
+            var verifying = options
             if let progress {
                 let shard = options.shard
                 progress.deciding(keys: documents.reduce(0) { count, document in
                     count + document.history.membersByKey().keys.filter { shard == nil || $0.shard(of: shard!.count) == shard!.index }.count
                 })
+                verifying.keyDecided = { progress.keyDecided() }
             }
-            report = try Verifier(options: options).verify(documents: documents, paths: traces)
+            report = try Verifier(options: verifying).verify(documents: documents, paths: traces)
             progress?.finish()
             report.statistics?.parseSeconds = parseSeconds
         } catch let error as TraceError {
