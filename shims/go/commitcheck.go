@@ -47,6 +47,7 @@ type Recorder struct {
 	start     time.Time
 	closed    bool
 	buildOnly bool
+	tag       bool
 }
 
 // Stamp is a reading of the recorder's monotonic clock (nanoseconds since the recorder started).
@@ -90,17 +91,105 @@ func NewCollectorRecorder(address, proc string) (*Recorder, error) {
 	return &Recorder{proc: proc, conn: c, start: time.Now()}, nil
 }
 
-// SetBuildOnly makes the recorder write only build events (and Abandon's acks): the mode for a
-// client whose trace is verified together with `commitcheck proxy`'s, where the proxy records
-// every send, ack, fetch and fetched from the wire. Recording those on the client too would give
-// one commit two sends. Call it before the first event.
+// SetBuildOnly makes the recorder write only build events (and Abandon's acks), and turns on
+// SetTagMetadata: the mode for a client whose trace is verified together with `commitcheck
+// proxy`'s, where the proxy records every send, ack, fetch and fetched from the wire. Recording
+// those on the client too would give one commit two sends. Call it before the first event.
 func (r *Recorder) SetBuildOnly(on bool) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	r.buildOnly = on
+	r.tag = r.tag || on
 	r.mu.Unlock()
+}
+
+// SetTagMetadata makes BuildRequest put "commitcheck:ID" into every partition's commit metadata
+// (restored by the function it returns), so that the proxy names the commit with the build's id.
+// Its cost: for the duration of the request the broker receives, and stores, the tag in place of
+// the application's metadata; a program that reads committed metadata back sees the tag.
+func (r *Recorder) SetTagMetadata(on bool) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.tag = on
+	r.mu.Unlock()
+}
+
+// TagsMetadata says whether BuildRequest writes "commitcheck:ID" into the request's metadata.
+func (r *Recorder) TagsMetadata() bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tag
+}
+
+// Blocks walks a commit request's partitions for BuildRequest: it calls visit once per partition
+// with the offset and a pointer to the metadata string the request will carry. Written inside the
+// patched library, where the request's fields are visible, for example in Sarama:
+//
+//	func(visit func(string, int32, int64, *string)) {
+//		for topic, blocks := range req.blocks {
+//			for partition, block := range blocks {
+//				visit(topic, partition, block.offset, &block.metadata)
+//			}
+//		}
+//	}
+type Blocks func(visit func(topic string, partition int32, offset int64, metadata *string))
+
+// BuildRequest records the build of a request whose partitions blocks walks, stamped at (from
+// Now, taken before the snapshot), and returns the commit id, the partitions for AckCodes, and a
+// function that puts the original metadata back. With TagsMetadata each partition's metadata is
+// "commitcheck:ID" until restore runs: call restore as soon as the request is written, before the
+// client looks at the response (Sarama's updateCommitted compares the metadata it sent with the
+// metadata it holds; left tagged, every partition stays dirty and is committed again and again).
+// A nil recorder records nothing, changes nothing and returns a no-op restore.
+func (r *Recorder) BuildRequest(at Stamp, thread, group string, blocks Blocks) (id string, partitions []string, restore func()) {
+	if r == nil {
+		return "", nil, func() {}
+	}
+	offsets := map[string]int64{}
+	var fields []*string
+	blocks(func(topic string, partition int32, offset int64, metadata *string) {
+		key := Key(topic, partition)
+		offsets[key] = offset
+		partitions = append(partitions, key)
+		fields = append(fields, metadata)
+	})
+	id = r.BuildAt(at, thread, group, offsets)
+	if !r.TagsMetadata() {
+		return id, partitions, func() {}
+	}
+	saved := make([]string, len(fields))
+	for i, field := range fields {
+		saved[i] = *field
+		*field = Metadata(id)
+	}
+	return id, partitions, func() {
+		for i, field := range fields {
+			*field = saved[i]
+		}
+	}
+}
+
+// Codes collects an OffsetCommit response's per-partition error codes for AckCodes from a walk
+// over them, for example in Sarama:
+//
+//	commitcheck.Codes(func(visit func(string, int32, int16)) {
+//		for topic, errs := range resp.Errors {
+//			for partition, kerr := range errs {
+//				visit(topic, partition, int16(kerr))
+//			}
+//		}
+//	})
+func Codes(walk func(visit func(topic string, partition int32, code int16))) map[string]int16 {
+	codes := map[string]int16{}
+	walk(func(topic string, partition int32, code int16) { codes[Key(topic, partition)] = code })
+	return codes
 }
 
 // NewThread returns a label no other call returns: use it for one sequential piece of code.
