@@ -350,6 +350,9 @@ func TestSarama1432FailedCoordinatorIsAbandonedAndRefusedPartitionsAreErrors(t *
 	om.mark("t", 0, 3)
 	om.noCoordinate = true
 	om.flushToBroker1432()
+	if len(om.errs) != 1 || !om.poms["t"][0].dirty || om.poms["t"][0].metadata != "app-meta" {
+		t.Fatalf("the failed flush must leave Sarama as it was: %v %+v", om.errs, *om.poms["t"][0])
+	}
 	om.noCoordinate = false
 	om.broker.refuse[Key("t", 1)] = 22 // ILLEGAL_GENERATION: refused before any write
 	om.mark("t", 1, 4)
@@ -370,8 +373,5 @@ func TestSarama1432FailedCoordinatorIsAbandonedAndRefusedPartitionsAreErrors(t *
 	want := "build ack:fail build send ack:okmap[t/1:ILLEGAL_GENERATION]"
 	if strings.Join(lines, " ") != want {
 		t.Fatalf("got %q, want %q", strings.Join(lines, " "), want)
-	}
-	if len(om.errs) != 1 || !om.poms["t"][0].dirty {
-		t.Fatalf("the failed flush must leave Sarama as it was: %v %+v", om.errs, *om.poms["t"][0])
 	}
 }
