@@ -4,7 +4,7 @@ import Testing
 
 /// Minimal counterexamples re-verify to the same verdict and are 1-minimal (DESIGN §6).
 @Suite struct CounterexampleTests {
-    static let bad = HistoryManifestTests.expectations.filter { $0.verdict == .violated || $0.verdict == .possible }
+    static let bad = HistoryManifestTests.quickExpectations.filter { $0.verdict == .violated || $0.verdict == .possible }
 
     func sameKey(_ result: KeyResult, _ key: PartitionKey, _ property: Property = .monotonic) -> Bool {
         result.group == key.group && result.topic == key.partition.topic && result.partition == key.partition.partition

@@ -6,9 +6,11 @@ import Testing
 ///
 /// A row's file column names one trace, or several joined with `+` (`a.jsonl+b.jsonl`: a client's
 /// build events and the proxy's trace of the same run), which are verified together as one history.
+/// An optional eighth column `slow` marks a history that takes minutes (Sarama's 8-partition trial
+/// with 9 offset fetches): its rows run only with `COMMITCHECK_SLOW_HISTORIES=1`.
 @Suite struct HistoryManifestTests {
     struct Expectation: CustomTestStringConvertible, Sendable {
-        var file: String, key: PartitionKey, property: Property, verdict: Verdict
+        var file: String, key: PartitionKey, property: Property, verdict: Verdict, slow = false
         var testDescription: String { "\(file) \(key) \(property.rawValue): \(verdict.rawValue)" }
         /// The trace files of the row, relative to histories/.
         var files: [String] { file.split(separator: "+").map(String.init) }
@@ -27,8 +29,13 @@ import Testing
 
     static let expectations: [Expectation] = (try? Fixtures.manifest(Fixtures.histories.appendingPathComponent("MANIFEST.tsv")))?.map {
         Expectation(file: $0[0], key: PartitionKey(group: $0[1], partition: TopicPartition(topic: $0[2], partition: Int($0[3])!)),
-                    property: Property(rawValue: $0[4])!, verdict: Verdict(rawValue: $0[5])!)
+                    property: Property(rawValue: $0[4])!, verdict: Verdict(rawValue: $0[5])!, slow: $0.count > 7 && $0[7] == "slow")
     } ?? []
+
+    /// The rows that every test run checks (not marked `slow`).
+    static let quickExpectations = expectations.filter { !$0.slow }
+
+    static let runsSlowHistories = ProcessInfo.processInfo.environment["COMMITCHECK_SLOW_HISTORIES"] == "1"
 
     static let histories: [History] = {
         var order: [String] = [], rows: [String: [Expectation]] = [:]
@@ -43,8 +50,18 @@ import Testing
         #expect(Self.expectations.count >= 20)
     }
 
-    @Test(arguments: histories)
+    @Test(arguments: histories.filter { !$0.expectations[0].slow })
     func verdictsMatch(_ history: History) throws {
+        try check(history)
+    }
+
+    @Test(.enabled(if: runsSlowHistories, "slow histories run with COMMITCHECK_SLOW_HISTORIES=1"),
+          arguments: histories.filter { $0.expectations[0].slow })
+    func slowVerdictsMatch(_ history: History) throws {
+        try check(history)
+    }
+
+    func check(_ history: History) throws {
         let paths = history.expectations[0].paths
         for engine in Engine.allCases {
             let report = try Verifier(options: VerifyOptions(engine: engine, timeout: Self.perKeyTimeout)).verify(paths: paths)
