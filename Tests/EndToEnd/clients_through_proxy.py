@@ -1,8 +1,9 @@
 """Real Kafka clients committing through `commitcheck proxy` (Tests/RecordingTests/ClientsThroughProxyTests.swift).
 
-Each run creates its topic, commits as the scenario says with no instrumentation at all (the proxy
-records the wire), reads the committed offsets back with the same client, and prints one JSON
-line: {"committed": {"topic/partition": offset}, "calls": N, "callbacks": [...]}.
+Each run creates its topic, commits through --bootstrap (the proxy, which records the wire) as the
+scenario says with no instrumentation at all, reads the committed offsets back from --readback (the
+broker itself, so that the read is not part of the trace), and prints one JSON line:
+{"committed": {"topic/partition": offset}, "calls": N, "callbacks": [...]}.
 
   --client confluent   confluent-kafka (librdkafka)      --client aiokafka   aiokafka (asyncio)
   --client kafka-python  kafka-python, instrumented with shims/python (for commit_async)
@@ -28,7 +29,8 @@ import threading
 import time
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--bootstrap", required=True)
+parser.add_argument("--bootstrap", required=True, help="the proxy")
+parser.add_argument("--readback", required=True, help="the broker, for reading the committed offsets back")
 parser.add_argument("--client", choices=["confluent", "aiokafka", "kafka-python"], required=True)
 parser.add_argument("--scenario", choices=["sync", "async", "threads", "after-assign"], required=True)
 parser.add_argument("--topic", required=True)
@@ -47,6 +49,16 @@ def create_topic():
     admin = KafkaAdminClient(bootstrap_servers=args.bootstrap, request_timeout_ms=10000)
     admin.create_topics([NewTopic(args.topic, args.partitions, 1)])
     admin.close()
+
+
+def read_back():
+    """The group's committed offsets, asked of the broker directly."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    reader = KafkaConsumer(bootstrap_servers=args.readback, group_id=args.group, enable_auto_commit=False)
+    committed = {key(p): reader.committed(TopicPartition(args.topic, p)) for p in range(args.partitions)}
+    reader.close(autocommit=False)
+    return committed
 
 
 def key(partition):
@@ -114,10 +126,8 @@ def confluent():
         with lock:
             if len(callbacks) >= calls:
                 break
-    result = consumer.committed([TopicPartition(args.topic, p) for p in partitions], timeout=30)
-    committed = {key(tp.partition): tp.offset for tp in result}
     consumer.close()
-    report(committed, calls, callbacks)
+    report(read_back(), calls, callbacks)
 
 
 # -- aiokafka ----------------------------------------------------------------------------------------
@@ -150,10 +160,7 @@ async def aiokafka_main():
             calls = args.partitions * args.commits
         else:
             raise SystemExit("after-assign is a confluent-kafka scenario")
-        committed = {}
-        for tp in tps:
-            committed[key(tp.partition)] = await consumer.committed(tp)
-        report(committed, calls)
+        report(read_back(), calls)
     finally:
         await consumer.stop()
 
@@ -184,10 +191,9 @@ def kafka_python():
     deadline = time.time() + 30
     while len(done) < args.commits and time.time() < deadline:
         consumer.poll(timeout_ms=100)
-    committed = {key(tp.partition): consumer.committed(tp) for tp in tps}
     consumer.close(autocommit=False)
     recorder.close()
-    report(committed, args.commits, [("ok" if not isinstance(r, BaseException) else type(r).__name__) for r in done])
+    report(read_back(), args.commits, [("ok" if not isinstance(r, BaseException) else type(r).__name__) for r in done])
 
 
 create_topic()

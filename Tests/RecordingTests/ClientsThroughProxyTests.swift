@@ -24,20 +24,23 @@ struct ClientsThroughProxyTests {
         var output: String
     }
 
-    /// Starts Tansu advertising a proxy, the proxy, and one scenario of clients_through_proxy.py.
+    /// Starts Tansu, the proxy in front of it (rewriting broker addresses, so that a client of the
+    /// proxy stays on it while the broker can still be asked directly), and one scenario of
+    /// clients_through_proxy.py, which reads the committed offsets back from the broker itself.
     static func run(client: String, scenario: String, partitions: Int = 4, commits: Int = 20, extra: [String] = []) throws -> Run {
         let python = try Package.python()
         let proxyPort = try Package.freePort()
-        let broker = try TansuBroker(python: python, advertised: "127.0.0.1:\(proxyPort)")
+        let broker = try TansuBroker(python: python)
         let trace = try Package.temporaryFile("proxy.jsonl")
-        let proxy = try ChildProcess(Package.commitcheck, ["proxy", "--listen", "127.0.0.1:\(proxyPort)", "--upstream", broker.bootstrap, "--out", trace])
+        let proxy = try ChildProcess(Package.commitcheck, ["proxy", "--listen", "127.0.0.1:\(proxyPort)", "--upstream", broker.bootstrap,
+                                                           "--rewrite-brokers", "--out", trace])
         defer { proxy.stop() }
         try proxy.waitForError(timeout: 30) { $0.contains("listening on") }
         let name = "\(client)-\(scenario)".replacingOccurrences(of: "_", with: "-")
         let clientTrace = client == "kafka-python" ? try Package.temporaryFile("client.jsonl") : nil
         let result = try ChildProcess.run(python, [
             Package.root.appendingPathComponent("Tests/EndToEnd/clients_through_proxy.py").path,
-            "--bootstrap", "127.0.0.1:\(proxyPort)", "--client", client, "--scenario", scenario,
+            "--bootstrap", "127.0.0.1:\(proxyPort)", "--readback", broker.bootstrap, "--client", client, "--scenario", scenario,
             "--topic", "t-\(name)", "--group", "g-\(name)", "--partitions", "\(partitions)", "--commits", "\(commits)",
         ] + extra + (clientTrace.map { ["--client-trace", $0] } ?? []), timeout: 180)
         #expect(result.status == 0, "\(result.out) \(result.err)")
@@ -121,7 +124,7 @@ struct ClientsThroughProxyTests {
         #expect(wire.commits.count == run.calls, "every commit() reached the trace once")
         let (regressed, verdicts) = try Self.checkAgainstTheWire(run)
         #expect(regressed.isEmpty)
-        #expect(verdicts.count == 8 && verdicts.values.allSatisfy { $0 == "holds" }, "\(verdicts)")
+        #expect(verdicts.count == 4 && verdicts.values.allSatisfy { $0 == "holds" }, "\(verdicts)")
     }
 
     @Test func confluentKafkaAsynchronousCommitsAgreeWithTheWire() throws {
@@ -149,7 +152,7 @@ struct ClientsThroughProxyTests {
         var reproduced = 0, attempts = 0
         while attempts < 3 && reproduced == 0 {
             attempts += 1
-            let run = try Self.run(client: "confluent", scenario: "after-assign", partitions: 2, commits: 300, extra: ["--pause-ms", "1"])
+            let run = try Self.run(client: "confluent", scenario: "after-assign", partitions: 2, commits: 200, extra: ["--pause-ms", "1"])
             let wire = try Wire(run.trace)
             #expect(wire.commits.count == run.calls, "every asynchronous commit reached the trace once")
             let (regressed, verdicts) = try Self.checkAgainstTheWire(run)
