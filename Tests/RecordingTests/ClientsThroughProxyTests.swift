@@ -124,7 +124,9 @@ struct ClientsThroughProxyTests {
         #expect(wire.commits.count == run.calls, "every commit() reached the trace once")
         let (regressed, verdicts) = try Self.checkAgainstTheWire(run)
         #expect(regressed.isEmpty)
-        #expect(verdicts.count == 4 && verdicts.values.allSatisfy { $0 == "holds" }, "\(verdicts)")
+        // librdkafka reads the committed offsets on assign(): linearizable keys come with the fetch.
+        #expect(verdicts.filter { $0.key.hasSuffix("monotonic") }.count == 4, "\(verdicts)")
+        #expect(verdicts.values.allSatisfy { $0 == "holds" }, "\(verdicts)")
     }
 
     @Test func confluentKafkaAsynchronousCommitsAgreeWithTheWire() throws {
@@ -166,6 +168,7 @@ struct ClientsThroughProxyTests {
                 #expect(verdicts["\(topic) monotonic"] == "violated")
             }
         }
+        print("librdkafka async commits after assign(): reordered on the wire in attempt \(attempts) of at most 3: \(reproduced == 1)")
         #expect(reproduced == 1, "librdkafka's reordering after assign() did not show in \(attempts) attempts")
     }
 

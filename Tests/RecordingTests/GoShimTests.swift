@@ -54,7 +54,7 @@ import Testing
     func goShimTraceOfTheRaceVerifies() throws {
         let folder = try Self.fixtures()
         let report = try Verifier().verify(paths: [folder.appendingPathComponent("race.jsonl").path])
-        let verdicts = Dictionary(uniqueKeysWithValues: report.keys.map { ("\($0.topic)/\($0.partition) \($0.property.rawValue)", $0.verdict) })
+        let verdicts = Dictionary(uniqueKeysWithValues: report.keys.map { ("\($0.topic ?? "")/\($0.partition ?? -1) \($0.property.rawValue)", $0.verdict) })
         // G1's stale {orders/0: 11} is sent after G2's {orders/0: 12} was acked: 12 -> 11.
         #expect(verdicts["orders/0 monotonic"] == .violated, "\(verdicts)")
         // The abandoned build {orders/1: 5} never applies: without Abandon it would be `possible`.
