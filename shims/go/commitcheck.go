@@ -9,7 +9,7 @@
 //     Build/Send/Ack around your own commits.
 //   - Inside a patched Sarama: copy it into a subpackage of Sarama's module (for example
 //     <sarama>/commitcheck, imported by offset_manager.go as "github.com/IBM/sarama/commitcheck"),
-//     patch flushToBroker to call Active() (see the README section "Sarama"), and set the hook from
+//     patch flushToBroker to call Active() (the README's "Go (Sarama)" recipes for v1.43.2 and v1.43.3), and set the hook from
 //     your program with SetActive(rec). Package sarama cannot import your application, but your
 //     application can import Sarama's subpackage: the package-level hook is how the two meet.
 //     A nil hook (the default) means recording is off, and every method of a nil *Recorder does

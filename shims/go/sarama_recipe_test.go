@@ -3,8 +3,8 @@ package commitcheck
 // The README's Sarama recipes, run against a small stand-in for Sarama's offset manager (the real
 // one cannot be built here: its source is not available to the project's machines). The types
 // and field names are Sarama's (offset_manager.go, offset_commit_request.go), so the patched
-// flushToBroker bodies below are the README's lines as they go into Sarama, with the import path
-// of this package as the only difference.
+// flushToBroker bodies below are the README's lines as they go into Sarama, with the package
+// qualifier `commitcheck.` as the only difference (this test is inside the package).
 
 import (
 	"errors"
