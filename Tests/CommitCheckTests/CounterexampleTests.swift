@@ -13,8 +13,7 @@ import Testing
 
     @Test(arguments: bad)
     func subTraceReverifiesAndIsOneMinimal(_ expectation: HistoryManifestTests.Expectation) throws {
-        let path = Fixtures.histories.appendingPathComponent(expectation.file).path
-        let report = try Verifier().verify(paths: [path])
+        let report = try Verifier().verify(paths: expectation.paths)
         let result = try #require(report.keys.first { sameKey($0, expectation.key, expectation.property) })
         let example = try #require(result.counterexample)
         #expect(example.minimal == true)

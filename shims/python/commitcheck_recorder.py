@@ -6,7 +6,7 @@ Copy this one file next to your code; it needs only the standard library (and ka
     from commitcheck_recorder import Recorder, instrument
     recorder = Recorder(proc="orders-worker-1", out="trace-worker-1.jsonl")   # or address="127.0.0.1:7777"
     consumer = KafkaConsumer(..., group_id="orders", enable_auto_commit=False)
-    instrument(consumer, recorder)       # consumer.commit() and consumer.committed() are now recorded
+    instrument(consumer, recorder)       # commit(), commit_async() and committed() are now recorded
     ...
     recorder.close()                     # flushes and syncs; raises if the collector refused a line
     # then: commitcheck verify trace-*.jsonl
@@ -204,22 +204,57 @@ _REJECTED = {"CommitFailedError", "IllegalGenerationError", "UnknownMemberIdErro
              "UnknownTopicOrPartitionError", "InvalidGroupIdError", "FencedInstanceIdError"}
 
 
+# Raised by kafka-python before the request is written: its connection is not ready, or it
+# already has max_in_flight_requests_per_connection requests in flight (a burst of commit_async()
+# calls past the fifth fails this way). Nothing reached the broker.
+_NOT_SENT = {"NodeNotReadyError"}
+
+
 def _status(error):
-    """How a failed commit() ended: "fail" when the broker refused before writing, else "unknown"."""
-    return "fail" if type(error).__name__ in _REJECTED else "unknown"
+    """How a failed commit ended: "fail" when the broker refused before writing or the request
+    never left the client, else "unknown"."""
+    name = type(error).__name__
+    return "fail" if name in _REJECTED or name in _NOT_SENT else "unknown"
 
 
 def instrument(consumer, recorder, group=None):
-    """Records every consumer.commit() (build, send, ack) and consumer.committed() (fetch, fetched).
+    """Records every consumer.commit() and consumer.commit_async() (build, send, ack) and
+    consumer.committed() (fetch, fetched).
 
     commit() with no offsets commits the consumer's consumed positions; the wrapper takes that
     snapshot itself and passes it on explicitly, so the recorded offsets are the committed ones.
     kafka-python retries retriable errors inside one commit() call; the wrapper records the call as
     one commit, which is exact when the retried attempts were refused (NOT_COORDINATOR, ...), the
-    usual case. Returns the consumer.
+    usual case.
+
+    commit_async() is recorded as build and send at the call and ack from its completion callback
+    (the caller's callback, or kafka-python's default one, still runs after). kafka-python runs
+    completion callbacks only inside a later poll(), commit() or commit_async() of the same
+    consumer: a call whose callback has not run has no ack, which the checker reads as "may still
+    apply" (never a false `holds`). Returns the consumer.
     """
     group = group or consumer.config["group_id"]
     original_commit, original_committed = consumer.commit, consumer.committed
+    original_commit_async = consumer.commit_async
+
+    def commit_async(offsets=None, callback=None):
+        if offsets is None:
+            offsets = consumer._subscription.all_consumed_offsets()
+        commit_id = recorder.build(group, offsets)
+        recorder.send(commit_id)
+        then = callback or consumer.config.get("default_offset_commit_callback")
+
+        def completed(committed_offsets, response):
+            recorder.ack(commit_id, _status(response) if isinstance(response, BaseException) else "ok")
+            if then is not None:
+                then(committed_offsets, response)
+
+        try:
+            return original_commit_async(offsets, callback=completed)
+        except Exception:
+            # Refused before anything was sent (no group, a bad argument): applied nowhere.
+            recorder.ack(commit_id, "fail")
+            raise
 
     def commit(offsets=None, timeout_ms=None):
         if offsets is None:
@@ -240,5 +275,5 @@ def instrument(consumer, recorder, group=None):
         recorder.fetched(fetch_id, {partition: -1 if offset is None else _offset(offset)})
         return offset
 
-    consumer.commit, consumer.committed = commit, committed
+    consumer.commit, consumer.committed, consumer.commit_async = commit, committed, commit_async
     return consumer

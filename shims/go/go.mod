@@ -1,0 +1,3 @@
+module commitcheck
+
+go 1.19
