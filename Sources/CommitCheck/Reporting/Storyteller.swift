@@ -167,6 +167,18 @@ struct Storyteller {
             default: break
             }
         }
+        // A client trace joined with the wire: name the stale snapshot when the regressing commit was
+        // built before the commit it overtook (DESIGN §1: G1 builds {P0:11} before G0 builds {P0:12}).
+        if let earlier, let staleBuild = history.commits[later.commit].build {
+            let newer = history.commits[earlier.commit]
+            if let newerStart = newer.build ?? newer.send, order.precedes(graph.eventPoint[staleBuild], graph.eventPoint[newerStart]) {
+                lines.insert(history.events[staleBuild].line)
+                lines.insert(history.events[newerStart].line)
+                let stale = history.commits[later.commit]
+                narrative.append("stale snapshot: commit \(stale.id) was built (\(history.location(of: staleBuild))) before commit \(newer.id) was "
+                                 + "\(newer.build != nil ? "built" : "sent") (\(history.location(of: newerStart))), and overtook it: its \(key.partition) = \(later.offset) was already out of date")
+            }
+        }
         if decision.verdict == .violated, let earlier {
             let why = forcedPath(from: graph.applyPoint[earlier.commit], to: graph.applyPoint[later.commit])
             if !why.isEmpty {
