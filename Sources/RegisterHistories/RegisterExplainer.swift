@@ -36,7 +36,8 @@ public struct RegisterExplainer {
     /// branch on each for nothing): when no kept operation is a failed or unknown compare-and-set,
     /// a forgotten writer matters only if it writes a value a kept operation observes, or one a
     /// forgotten compare-and-set turns into such a value. Leaving the others out changes no answer:
-    /// skipping them in a schedule leaves every state a kept operation sees as it was.
+    /// skipping them in a schedule leaves every state a kept operation sees as it was. Nor do
+    /// forgotten operations invoked after every kept one has returned.
     public func forgettingAllBut(_ kept: [Int]) -> RegisterHistory {
         let keep = Set(kept)
         // Values a kept operation observes, closed under forgotten compare-and-sets that produce them.
@@ -61,10 +62,14 @@ public struct RegisterExplainer {
             }
             needed = values
         }
+        // A forgotten operation invoked after every kept one returned comes after all of them in any
+        // schedule, where skipping it changes nothing a kept operation sees.
+        let lastReturn = kept.map { history.operations[$0].ret }.max() ?? Int.max
         var copy = history
         copy.operations = []
         for (index, operation) in history.operations.enumerated() {
             if keep.contains(index) { copy.operations.append(operation); continue }
+            if operation.call > lastReturn { continue }
             var forgotten = operation
             switch operation.effect {
             case .read: continue
