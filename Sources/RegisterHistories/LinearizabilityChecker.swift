@@ -84,6 +84,9 @@ public struct LinearizabilityChecker {
             if next[call] >= 0 { previous[next[call]] = call }
         }
 
+        // An optional operation may be placed without its effect: a second alternative. Not for an
+        // open one: placing it after everything else already has that effect (nothing follows).
+        let alternativeCount = ops.map { $0.optional && !$0.isOpen ? 2 : 1 }
         var placed = [UInt64](repeating: 0, count: (count + 63) / 64)
         var memo = MemoTable(words: placed.count)
         // Each placed call, the state before it, and which of its alternatives was taken
@@ -104,7 +107,7 @@ public struct LinearizabilityChecker {
             let current = entries[entry]
             if current.isCall {
                 let op = current.op
-                let alternatives = ops[op].optional ? 2 : 1
+                let alternatives = alternativeCount[op]
                 var alternative = firstAlternative
                 firstAlternative = 0
                 var advanced = false
@@ -138,7 +141,7 @@ public struct LinearizabilityChecker {
                 state = previousState
                 unlift(call)
                 // Try the operation's next alternative before moving on to the next call.
-                if alternative + 1 < (ops[op].optional ? 2 : 1) {
+                if alternative + 1 < alternativeCount[op] {
                     entry = call
                     firstAlternative = alternative + 1
                 } else {

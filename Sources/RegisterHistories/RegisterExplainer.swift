@@ -31,17 +31,53 @@ public struct RegisterExplainer {
 
     /// The history with only `kept` (indices into `history.operations`) as recorded; every other
     /// write or compare-and-set optional with an unknown outcome, every other read dropped.
+    ///
+    /// Forgotten writers of a value that nothing can use are left out too (the search would
+    /// branch on each for nothing): when no kept operation is a failed or unknown compare-and-set,
+    /// a forgotten writer matters only if it writes a value a kept operation observes, or one a
+    /// forgotten compare-and-set turns into such a value. Leaving the others out changes no answer:
+    /// skipping them in a schedule leaves every state a kept operation sees as it was. Nor do
+    /// forgotten operations invoked after every kept one has returned.
     public func forgettingAllBut(_ kept: [Int]) -> RegisterHistory {
         let keep = Set(kept)
+        // Values a kept operation observes, closed under forgotten compare-and-sets that produce them.
+        var needed: Set<Int>? = []
+        for index in kept {
+            switch history.operations[index].effect {
+            case .read(let value?): needed?.insert(value)
+            case .read(nil), .write: break
+            case .cas(let expected, _, true?): needed?.insert(expected)
+            case .cas(_, _, _): needed = nil  // a failed or unknown cas may use any other value
+            }
+        }
+        if var values = needed {
+            var changed = true
+            while changed {
+                changed = false
+                for (index, operation) in history.operations.enumerated() where !keep.contains(index) {
+                    if case .cas(let expected, let new, _) = operation.effect, values.contains(new), values.insert(expected).inserted {
+                        changed = true
+                    }
+                }
+            }
+            needed = values
+        }
+        // A forgotten operation invoked after every kept one returned comes after all of them in any
+        // schedule, where skipping it changes nothing a kept operation sees.
+        let lastReturn = kept.map { history.operations[$0].ret }.max() ?? Int.max
         var copy = history
         copy.operations = []
         for (index, operation) in history.operations.enumerated() {
             if keep.contains(index) { copy.operations.append(operation); continue }
+            if operation.call > lastReturn { continue }
             var forgotten = operation
             switch operation.effect {
             case .read: continue
-            case .write: break
-            case .cas(let expected, let new, _): forgotten.effect = .cas(expected: expected, new: new, succeeded: nil)
+            case .write(let value):
+                if let needed, !needed.contains(value) { continue }
+            case .cas(let expected, let new, _):
+                if let needed, !needed.contains(new) { continue }
+                forgotten.effect = .cas(expected: expected, new: new, succeeded: nil)
             }
             forgotten.optional = true
             copy.operations.append(forgotten)
@@ -54,7 +90,7 @@ public struct RegisterExplainer {
         if cancellation?.isCancelled == true { return nil }
         let remaining = Double(Int64(deadline) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
         guard remaining > 0 else { return nil }
-        switch LinearizabilityChecker(history: forgettingAllBut(kept), timeout: min(remaining, 5), cancellation: cancellation).check() {
+        switch LinearizabilityChecker(history: forgettingAllBut(kept), timeout: remaining, cancellation: cancellation).check() {
         case .notLinearizable: return true
         case .linearizable: return false
         case .timedOut, .interrupted: return nil
@@ -65,7 +101,14 @@ public struct RegisterExplainer {
     /// were shown 1-minimal within the budget.
     public func minimalSubset() -> (operations: [Int], minimal: Bool) {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(budget, 0) * 1e9)
-        let (kept, minimal) = Self.shrink(Array(history.operations.indices)) { stillFails($0, deadline: deadline) }
+        let check = { (subset: [Int]) in stillFails(subset, deadline: deadline) }
+        // Keeping more never lifts a violation (forgetting only adds schedules), so the shortest
+        // failing prefix and then the shortest failing suffix of it are found by bisection: a few
+        // checks that leave delta debugging a window of the history instead of all of it.
+        let all = Array(history.operations.indices)
+        let end = Self.bisect(lower: 1, upper: all.count) { check(Array(all[..<$0])) }
+        let start = end - Self.bisect(lower: 1, upper: end) { check(Array(all[(end - $0)..<end])) }
+        let (kept, minimal) = Self.shrink(Array(all[start..<end]), stillFails: check)
         return (kept, minimal)
     }
 
@@ -127,6 +170,17 @@ public struct RegisterExplainer {
             if chunk == 1 && !removed { return (kept, !undecided) }
             if !removed { chunk = max(chunk / 2, 1) }
         }
+    }
+
+    /// The least n in lower...upper for which the monotone `fails(n)` holds; `upper` when none
+    /// below it is decided to fail (an undecided check counts as not failing).
+    static func bisect(lower: Int, upper: Int, _ fails: (Int) -> Bool?) -> Int {
+        var low = lower, high = upper
+        while low < high {
+            let middle = (low + high) / 2
+            if fails(middle) == true { high = middle } else { low = middle + 1 }
+        }
+        return high
     }
 
     private func need(_ effect: RegisterEffect, _ history: RegisterHistory) -> String {
