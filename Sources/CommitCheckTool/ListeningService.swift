@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import NIOCore
 import NIOPosix
@@ -19,6 +20,16 @@ enum ListeningService {
         try start(group)
         stopping.wait()
         try stop()
+    }
+
+    /// The access rule of ``ListenerAccess`` as a command-line error (exit 2 with the reason).
+    static func checkAccess(_ address: ListenAddress, option: String, allowRemote: Bool,
+                            protection: ListenerAccess.Protection, tokenAllowed: Bool) throws {
+        do {
+            try ListenerAccess.check(address, option: option, allowRemote: allowRemote, protection: protection, tokenAllowed: tokenAllowed)
+        } catch let error as ListenerAccessError {
+            throw ValidationError(error.description)
+        }
     }
 
     /// How a listener is named in the "listening on" line: the port actually bound for TCP.
