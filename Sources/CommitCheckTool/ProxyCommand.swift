@@ -78,7 +78,6 @@ struct ProxyCommand: ParsableCommand {
 
     func validate() throws {
         let routes = try routes()
-        try security.validate()
         for route in routes {
             try ListeningService.checkAccess(route.listen, option: route.listen == routes[0].listen ? "--listen" : "--broker",
                                              allowRemote: security.allowRemote,
@@ -105,7 +104,7 @@ struct ProxyCommand: ParsableCommand {
             do {
                 bound = try started.start()
             } catch let error as TLSSetupError {
-                throw error
+                throw ListeningService.stop(error.description)
             } catch {
                 throw ValidationError("cannot listen: \(error)")
             }
@@ -154,7 +153,7 @@ struct ProxySecurityOptions: ParsableArguments {
     @Flag(help: "Allow listening on a non-loopback address (needs --tls-cert, --tls-key and --tls-client-ca).")
     var allowRemote = false
 
-    mutating func validate() throws {
+    func validate() throws {
         try TLSOptionRules.pair(tlsCert, "--tls-cert", tlsKey, "--tls-key")
         if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
         if !upstreamTls {

@@ -73,7 +73,12 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let address = ListenAddress(parsing: listen)!
-        let token = try tokenFile.map { try CollectorToken(file: $0) }
+        let token: CollectorToken?
+        do {
+            token = try tokenFile.map { try CollectorToken(file: $0) }
+        } catch {
+            throw ListeningService.stop("\(error)")
+        }
         let writer: DurableLineWriter
         do {
             if let note = try OwnerOnlyFiles.prepareTraceFile(at: out) { FileOutput.standardError("collector: \(note)\n") }
@@ -88,7 +93,7 @@ struct RecordCommand: ParsableCommand {
             do {
                 bound = try started.start(listen: address, tls: tls, token: token)
             } catch let error as TLSSetupError {
-                throw error
+                throw ListeningService.stop(error.description)
             } catch {
                 throw ValidationError("cannot listen on \(address): \(error)")
             }

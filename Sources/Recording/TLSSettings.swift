@@ -232,27 +232,54 @@ private enum LegacyVerification {
 }
 
 /// Sits behind a TLS handler and reports, once, why its handshake failed; passes data on.
+///
+/// A handshake that does not finish within `handshakeTimeout` (a peer that does not speak TLS and
+/// waits for bytes that never come, or one that stalls on purpose) is a refusal too: the
+/// connection is closed, so no connection is held open by a peer that never authenticates.
 final class TLSRefusalReporter: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
+    static let defaultHandshakeTimeout = TimeAmount.seconds(10)
+
     private let check: TLSPeerCheck
     private let trust: String
     private let report: (String) -> Void
+    private let handshakeTimeout: TimeAmount
     private var handshakeDone = false
     private var reported = false
+    private var timeout: Scheduled<Void>?
 
     /// - Parameters:
     ///   - trust: where trusted CAs come from, for the message (`--upstream-ca FILE`, ...).
     ///   - report: receives the reason (without the peer's name: the caller adds that).
-    init(check: TLSPeerCheck, trust: String, report: @escaping (String) -> Void) {
+    init(check: TLSPeerCheck, trust: String, handshakeTimeout: TimeAmount = defaultHandshakeTimeout,
+         report: @escaping (String) -> Void) {
         self.check = check
         self.trust = trust
         self.report = report
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timeout = context.eventLoop.scheduleTask(in: handshakeTimeout) {
+            let (handler, context) = loopBound.value
+            handler.refuse(context: context, reason: "no TLS handshake within \(handler.handshakeTimeout.nanoseconds / 1_000_000_000) s (does it speak TLS?)")
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted = event { handshakeDone = true }
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            handshakeDone = true
+            timeout?.cancel()
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -261,11 +288,16 @@ final class TLSRefusalReporter: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let error = error as? NIOSSLError, case .uncleanShutdown = error { return }
         if !handshakeDone, let reason = check.explain(error, trustedFrom: trust) {
-            if !reported { report(reason) }
-            reported = true
-            context.close(promise: nil)
+            refuse(context: context, reason: reason)
             return
         }
         context.fireErrorCaught(error)
+    }
+
+    private func refuse(context: ChannelHandlerContext, reason: String) {
+        timeout?.cancel()
+        if !reported { report(reason) }
+        reported = true
+        context.close(promise: nil)
     }
 }

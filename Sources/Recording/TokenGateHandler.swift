@@ -110,6 +110,7 @@ final class TokenGateHandler: ChannelInboundHandler, RemovableChannelHandler {
         let peer = context.remoteAddress?.traceName ?? "unix client"
         log("collector: \(peer): refused: \(reason)")
         let answer = context.channel.allocator.buffer(string: "error: authentication required: send `auth TOKEN` first\n")
-        context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
     }
 }

@@ -97,7 +97,7 @@ struct ListenerAccessTests {
     @Test func aTokenMustComeFirstAndOnlyItsHolderWrites() throws {
         let tokenFile = try Package.temporaryFile("token")
         let token = "t0ken-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
         let (collector, port, out) = try CollectorTests.startCollector(["--token-file", tokenFile])
         defer { collector.stop() }
         #expect(collector.err.contains("(token)"), "\(collector.err)")

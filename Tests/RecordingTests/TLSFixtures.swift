@@ -32,7 +32,9 @@ final class TestPKI {
                      "-keyout", key(name), "-out", cert(name), "-days", "2", "-subj", "/CN=commitcheck test \(name)"])
     }
 
-    /// A leaf certificate signed by `ca`, naming `names` (`DNS:x`, `IP:1.2.3.4`); `expired` backdates it.
+    /// A leaf certificate signed by `ca`, naming `names` (`DNS:x`, `IP:1.2.3.4`); an `expired`
+    /// one is valid for no time at all (OpenSSL 3.0's `x509` cannot backdate), so it has expired
+    /// by the time anything checks it.
     @discardableResult
     func leaf(_ name: String, names: [String], ca: String = "ca", expired: Bool = false) throws -> (cert: String, key: String) {
         let extensions = path("\(name).ext")
@@ -47,12 +49,9 @@ final class TestPKI {
                      "-keyout", key(name), "-out", path("\(name).csr"), "-subj", "/CN=\(name)"])
         var arguments = ["x509", "-req", "-in", path("\(name).csr"), "-CA", cert(ca), "-CAkey", key(ca), "-set_serial", "\(Int.random(in: 1...1_000_000))",
                          "-out", cert(name), "-extfile", extensions]
-        if expired {
-            arguments += ["-not_before", "20200101000000Z", "-not_after", "20200102000000Z"]
-        } else {
-            arguments += ["-days", "2"]
-        }
+        arguments += ["-days", expired ? "0" : "2"]
         try openssl(arguments)
+        if expired { usleep(1_100_000) }
         made.insert(name)
         return (cert(name), key(name))
     }
@@ -129,7 +128,8 @@ enum TLSScripts {
 
     /// Opens one TLS connection to 127.0.0.1:PORT (trusting CA; with a client certificate when
     /// given), sends an ApiVersions request and prints what happened: `answered N bytes`,
-    /// `closed`, or `refused: ...`. Bounded by a 10 s socket timeout.
+    /// `closed`, or `refused: ...`. Bounded by a 20 s socket timeout (longer than the proxy's
+    /// 10 s TLS handshake timeout, so the proxy gives up first).
     static let probe = """
         import socket, ssl, struct, sys
         port, ca = int(sys.argv[1]), sys.argv[2]
@@ -138,7 +138,7 @@ enum TLSScripts {
             context.load_cert_chain(sys.argv[3], sys.argv[4])
         request = struct.pack(">hhi", 18, 0, 1) + struct.pack(">h", 5) + b"probe"
         try:
-            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            raw = socket.create_connection(("127.0.0.1", port), timeout=20)
             tls = context.wrap_socket(raw, server_hostname="127.0.0.1")
             tls.sendall(struct.pack(">i", len(request)) + request)
             answer = tls.recv(65536)
