@@ -133,6 +133,8 @@ final class TLSPeerCheck {
     /// The first certificate that failed verification, and the last one seen (the peer's own).
     private(set) var failed: NIOSSLCertificate?
     private(set) var leaf: NIOSSLCertificate?
+    /// The host a client handler connects to (what the certificate must name).
+    private(set) var expectedHost: String?
 
     private var callback: NIOSSLVerificationCallback {
         { [self] result, certificate in
@@ -150,6 +152,7 @@ final class TLSPeerCheck {
     /// checked against the certificate's IP addresses (SNI cannot carry one).
     func clientHandler(_ context: NIOSSLContext, host: String) throws -> NIOSSLClientHandler {
         let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+        expectedHost = host
         return try LegacyVerification.client(context: context, serverHostname: isAddress ? nil : host, callback: callback)
     }
 
@@ -159,7 +162,7 @@ final class TLSPeerCheck {
         if let error = error as? NIOSSLError, case .uncleanShutdown = error { return nil }
         let text = "\(error)"
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
-            return "its certificate does not name the host it was reached at (\(leaf.map(Self.describe) ?? "no certificate")); \(text)"
+            return "its certificate does not name \(expectedHost ?? "the host it was reached at"): it names \(leaf.map(Self.describe) ?? "nothing")"
         }
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             guard let failed else { return "its certificate does not verify (\(text))" }
