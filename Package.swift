@@ -85,7 +85,6 @@ let package = Package(
                 "Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The HTML report, down to rendering it in headless Chromium.

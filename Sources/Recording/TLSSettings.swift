@@ -181,6 +181,9 @@ final class TLSPeerCheck {
         if text.contains("ALERT_UNKNOWN_CA") || text.contains("ALERT_BAD_CERTIFICATE") || text.contains("ALERT_CERTIFICATE") {
             return "it refused the certificate it was shown (\(text))"
         }
+        if text.contains("EOF during handshake") {
+            return "it closed the connection during the TLS handshake"
+        }
         if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") || text.contains("UNEXPECTED_RECORD") {
             return "it does not speak TLS (\(text))"
         }
