@@ -28,13 +28,19 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, process, timeout=30):
+def wait_for(port, process, timeout=30, ca=None):
+    """Waits until port accepts connections (with ca: completes a TLS handshake, so a TLS
+    listener does not log a refused handshake for the probe)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
             raise RuntimeError("process exited early")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            connection = socket.create_connection(("127.0.0.1", port), timeout=1)
+            if ca:
+                import ssl
+                connection = ssl.create_default_context(cafile=ca).wrap_socket(connection, server_hostname="127.0.0.1")
+            connection.close()
             return
         except OSError:
             time.sleep(0.05)
@@ -155,9 +161,10 @@ def main():
                               "--upstream", "127.0.0.1:%d" % front_port, "--out", trace] + proxy_tls)
     try:
         wait_for(broker_port, broker)
+        ca = security.get("ssl_cafile")
         if terminator:
-            wait_for(front_port, terminator)
-        wait_for(proxy_port, proxy)
+            wait_for(front_port, terminator, ca=ca)
+        wait_for(proxy_port, proxy, ca=ca)
         results = {"direct": [], "proxy": []}
         for run in range(args.runs):
             for name, port in (("direct", front_port), ("proxy", proxy_port)):
