@@ -175,7 +175,10 @@ final class TLSPeerCheck {
             }
             return "its certificate \(Self.describe(failed)) is not signed by a CA in \(trust)"
         }
-        if text.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || text.contains("CERTIFICATE_REQUIRED") {
+        if text.contains("ALERT_CERTIFICATE_REQUIRED") {
+            return "it requires a certificate from the proxy (--upstream-cert and --upstream-key)"
+        }
+        if text.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") {
             return "it sent no certificate, and one signed by a CA in \(trust) is required"
         }
         if text.contains("ALERT_UNKNOWN_CA") || text.contains("ALERT_BAD_CERTIFICATE") || text.contains("ALERT_CERTIFICATE") {
@@ -291,9 +294,12 @@ final class TLSRefusalReporter: ChannelInboundHandler {
 
     /// A refusal is reported here and closes the connection; a peer that left without a TLS
     /// goodbye is not news (the connection is closing anyway). Other errors go on.
+    ///
+    /// With TLS 1.3 a server refuses a client's certificate after the client has finished its
+    /// side of the handshake: an alert that arrives later is a refusal too.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let error = error as? NIOSSLError, case .uncleanShutdown = error { return }
-        if !handshakeDone, let reason = check.explain(error, trustedFrom: trust) {
+        if !handshakeDone || "\(error)".contains("ALERT"), let reason = check.explain(error, trustedFrom: trust) {
             refuse(context: context, reason: reason)
             return
         }

@@ -93,16 +93,22 @@ struct ProxyTLSEndToEndTests {
     }
 
     /// Starts a TLS proxy in front of a TLS stand-in broker and probes it once with Python `ssl`.
-    static func probe(pki: TestPKI, brokerCert: String, clientCA: Bool, clientCert: String?) throws -> (probe: String, log: String) {
+    ///
+    /// - Parameters:
+    ///   - brokerWantsCertificate: the stand-in broker requires a client certificate from the test CA.
+    ///   - proxyArguments: more options for the proxy.
+    static func probe(pki: TestPKI, brokerCert: String, clientCA: Bool, clientCert: String?,
+                      brokerWantsCertificate: Bool = false, proxyArguments: [String] = []) throws -> (probe: String, log: String) {
         let python = try Package.python()
         let broker = try TansuBroker(python: python)
-        let stand = try TLSTerminator(python: python, upstreamPort: broker.port, cert: pki.cert(brokerCert), key: pki.key(brokerCert))
+        let stand = try TLSTerminator(python: python, upstreamPort: broker.port, cert: pki.cert(brokerCert), key: pki.key(brokerCert),
+                                      clientCA: brokerWantsCertificate ? pki.cert("ca") : nil)
         let proxyPort = try Package.freePort()
         let trace = try Package.temporaryFile("proxy.jsonl")
         let proxy = try ChildProcess(Package.commitcheck, [
             "proxy", "--listen", "127.0.0.1:\(proxyPort)", "--upstream", "127.0.0.1:\(stand.port)", "--out", trace,
             "--upstream-tls", "--upstream-ca", pki.cert("ca"), "--tls-cert", pki.cert("proxy"), "--tls-key", pki.key("proxy"),
-        ] + (clientCA ? ["--tls-client-ca", pki.cert("ca")] : []))
+        ] + (clientCA ? ["--tls-client-ca", pki.cert("ca")] : []) + proxyArguments)
         defer { proxy.stop() }
         try proxy.waitForError(timeout: 30) { $0.contains("listening on") }
         let script = try TLSScripts.file(TLSScripts.probe, name: "probe.py")
@@ -140,6 +146,21 @@ struct ProxyTLSEndToEndTests {
         let expired = try Self.probe(pki: pki, brokerCert: "expired-broker", clientCA: false, clientCert: nil)
         #expect(!expired.probe.contains("answered"), "\(expired.probe)")
         #expect(expired.log.contains("TLS to broker") && expired.log.contains("expired"), "\(expired.log)")
+    }
+
+    @Test func hostnameVerificationCanBeTurnedOffAndTheProxyShowsItsCertificateToBrokersThatAsk() throws {
+        let pki = try Self.pki()
+        // The wrong host name is accepted only when asked for; the CA is still checked.
+        let unchecked = try Self.probe(pki: pki, brokerCert: "wrong-host", clientCA: false, clientCert: nil,
+                                       proxyArguments: ["--no-upstream-hostname-verification"])
+        #expect(unchecked.probe.contains("answered"), "\(unchecked.probe) \(unchecked.log)")
+        // A broker that requires a client certificate: refused without --upstream-cert, served with it.
+        let without = try Self.probe(pki: pki, brokerCert: "broker", clientCA: false, clientCert: nil, brokerWantsCertificate: true)
+        #expect(!without.probe.contains("answered"), "\(without.probe)")
+        #expect(without.log.contains("it requires a certificate from the proxy"), "\(without.log)")
+        let with = try Self.probe(pki: pki, brokerCert: "broker", clientCA: false, clientCert: nil, brokerWantsCertificate: true,
+                                  proxyArguments: ["--upstream-cert", pki.cert("client"), "--upstream-key", pki.key("client")])
+        #expect(with.probe.contains("answered"), "\(with.probe) \(with.log)")
     }
 
     @Test func aPlaintextBrokerIsRefusedNotUsedInClear() throws {
