@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // The C API of Z3, found through pkg-config.
@@ -43,6 +44,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Generated workloads and the benchmark runner behind `commitcheck bench`.
@@ -78,7 +81,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RecordingTests",
-            dependencies: ["Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         // The HTML report, down to rendering it in headless Chromium.
         .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),

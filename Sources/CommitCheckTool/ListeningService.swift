@@ -1,3 +1,5 @@
+import ArgumentParser
+import CommitCheck
 import Dispatch
 import NIOCore
 import NIOPosix
@@ -19,6 +21,23 @@ enum ListeningService {
         try start(group)
         stopping.wait()
         try stop()
+    }
+
+    /// The access rule of ``ListenerAccess`` as a command-line error (exit 2 with the reason).
+    static func checkAccess(_ address: ListenAddress, option: String, allowRemote: Bool,
+                            protection: ListenerAccess.Protection, tokenAllowed: Bool) throws {
+        do {
+            try ListenerAccess.check(address, option: option, allowRemote: allowRemote, protection: protection, tokenAllowed: tokenAllowed)
+        } catch let error as ListenerAccessError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Stops the command with exit 2 (bad input) and `message` on stderr, for an input that is
+    /// not a command-line mistake: a certificate file that does not load, an unsafe token file.
+    static func stop(_ message: String) -> ArgumentParser.ExitCode {
+        FileOutput.standardError("Error: \(message)\n")
+        return ArgumentParser.ExitCode(CommitCheck.ExitCode.badInput.rawValue)
     }
 
     /// How a listener is named in the "listening on" line: the port actually bound for TCP.

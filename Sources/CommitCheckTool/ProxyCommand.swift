@@ -18,6 +18,14 @@ struct ProxyCommand: ParsableCommand {
             A client that records build events joins the trace by putting "commitcheck:ID" in each \
             partition's commit metadata; then verify both files together. SIGINT or SIGTERM closes every \
             connection (commits still in flight are recorded as unknown), syncs the trace and exits 0.
+
+            TLS: --tls-cert/--tls-key make every listener TLS (--tls-client-ca also requires client \
+            certificates); --upstream-tls makes every broker connection TLS, verified against --upstream-ca \
+            (else the system's roots) and, by default, against the broker's host name. A certificate that \
+            does not verify closes that connection with the reason logged; nothing falls back to plaintext. \
+            SASL passes through untouched. A listener on a non-loopback address needs --allow-remote, \
+            --tls-cert/--tls-key and --tls-client-ca: whoever connects writes commits into the trace. \
+            See specs/security.md.
             """
     )
 
@@ -42,6 +50,9 @@ struct ProxyCommand: ParsableCommand {
     @Flag(help: "Log only problems.")
     var quiet = false
 
+    @OptionGroup(title: "TLS and access")
+    var security: ProxySecurityOptions
+
     func routes() throws -> [KafkaProxy.Route] {
         func upstreamParts(_ text: String, _ option: String) throws -> (String, Int) {
             guard case let .tcp(host, port)? = ListenAddress(parsing: text), port > 0 else {
@@ -65,12 +76,20 @@ struct ProxyCommand: ParsableCommand {
         return routes
     }
 
-    func validate() throws { _ = try routes() }
+    func validate() throws {
+        let routes = try routes()
+        for route in routes {
+            try ListeningService.checkAccess(route.listen, option: route.listen == routes[0].listen ? "--listen" : "--broker",
+                                             allowRemote: security.allowRemote,
+                                             protection: .init(tls: security.listenerTLS), tokenAllowed: false)
+        }
+    }
 
     func run() throws {
         let routes = try routes()
         let recorder: CommitRecorder
         do {
+            if let note = try OwnerOnlyFiles.prepareTraceFile(at: out) { FileOutput.standardError("proxy: \(note)\n") }
             recorder = try CommitRecorder(path: out, proc: proc)
         } catch {
             throw FileOutput.failure("\(error)")
@@ -79,24 +98,91 @@ struct ProxyCommand: ParsableCommand {
         try ListeningService.run { group in
             let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
             let started = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
-                                     log: printLine, information: quiet ? nil : printLine)
+                                     log: printLine, information: quiet ? nil : printLine,
+                                     listenerTLS: security.listenerTLS, upstreamTLS: security.upstreamTLS)
             let bound: [SocketAddress]
             do {
                 bound = try started.start()
+            } catch let error as TLSSetupError {
+                throw ListeningService.stop(error.description)
             } catch {
                 throw FileOutput.failure("cannot listen: \(error)")
             }
             proxy = started
             if !quiet {
                 for (route, address) in zip(routes, bound) {
-                    FileOutput.standardError("proxy: listening on \(ListeningService.shown(route.listen, bound: address)), "
-                        + "forwarding to \(route.upstreamHost):\(route.upstreamPort), writing \(out)\n")
+                    FileOutput.standardError("proxy: listening on \(ListeningService.shown(route.listen, bound: address))"
+                        + (security.listenerTLS == nil ? "" : security.listenerTLS!.verifiesClients ? " (TLS, client certificates)" : " (TLS)")
+                        + ", forwarding to \(route.upstreamHost):\(route.upstreamPort)" + (security.upstreamTLS == nil ? "" : " (TLS)")
+                        + ", writing \(out)\n")
                 }
             }
         } stop: {
             try proxy!.stop()
             if let warning = proxy!.bypassWarning { FileOutput.standardError("warning: \(warning)\n") }
             if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
+        }
+    }
+}
+
+/// The TLS and access options of `proxy`; they only describe settings, the proxy applies them.
+struct ProxySecurityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("PEM certificate (chain) of the proxy's TLS listeners.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Require client certificates signed by a CA in this PEM file.", valueName: "file"))
+    var tlsClientCa: String?
+
+    @Flag(help: "Connect to the brokers with TLS.")
+    var upstreamTls = false
+
+    @Option(help: ArgumentHelp("PEM file of the CAs the brokers' certificates must chain to (default: the system's roots).", valueName: "file"))
+    var upstreamCa: String?
+
+    @Option(help: ArgumentHelp("PEM client certificate for brokers that ask for one.", valueName: "file"))
+    var upstreamCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --upstream-cert.", valueName: "file"))
+    var upstreamKey: String?
+
+    @Flag(inversion: .prefixedNo, help: "Require each broker's certificate to name the host the proxy connects to.")
+    var upstreamHostnameVerification = true
+
+    @Flag(help: "Allow listening on a non-loopback address (needs --tls-cert, --tls-key and --tls-client-ca).")
+    var allowRemote = false
+
+    func validate() throws {
+        try TLSOptionRules.pair(tlsCert, "--tls-cert", tlsKey, "--tls-key")
+        if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
+        if !upstreamTls {
+            for (value, name) in [(upstreamCa, "--upstream-ca"), (upstreamCert, "--upstream-cert"), (upstreamKey, "--upstream-key")] where value != nil {
+                throw ValidationError("\(name) needs --upstream-tls (the broker connections are plaintext without it)")
+            }
+            if !upstreamHostnameVerification { throw ValidationError("--no-upstream-hostname-verification needs --upstream-tls") }
+        }
+        try TLSOptionRules.pair(upstreamCert, "--upstream-cert", upstreamKey, "--upstream-key")
+    }
+
+    var listenerTLS: TLSListenerSettings? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return TLSListenerSettings(certificateFile: tlsCert, keyFile: tlsKey, clientCAFile: tlsClientCa)
+    }
+
+    var upstreamTLS: TLSUpstreamSettings? {
+        guard upstreamTls else { return nil }
+        return TLSUpstreamSettings(caFile: upstreamCa, certificateFile: upstreamCert, keyFile: upstreamKey,
+                                   verifiesHostname: upstreamHostnameVerification)
+    }
+}
+
+enum TLSOptionRules {
+    /// A certificate without its key (or the reverse) is a mistake, never a reason to go plaintext.
+    static func pair(_ first: String?, _ firstName: String, _ second: String?, _ secondName: String) throws {
+        if (first == nil) != (second == nil) {
+            throw ValidationError("\(first == nil ? firstName : secondName) is missing: \(firstName) and \(secondName) go together")
         }
     }
 }

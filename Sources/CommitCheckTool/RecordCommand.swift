@@ -16,6 +16,12 @@ struct RecordCommand: ParsableCommand {
             answers the end of a connection with "ok WRITTEN REJECTED" once the lines are on disk. \
             SIGINT or SIGTERM stops accepting, drains open connections (up to --drain-timeout), syncs \
             the file and exits 0. Shims: shims/python/commitcheck_recorder.py, shims/go/commitcheck.go.
+
+            Who may write: by default only a loopback address or a Unix socket (created 0600) is accepted. \
+            A non-loopback --listen needs --allow-remote, TLS (--tls-cert, --tls-key) and a way to know \
+            the writers: client certificates (--tls-client-ca) or a token every client sends as its first \
+            line, "auth TOKEN" (--token-file). The trace file is created 0640 and never left world-writable. \
+            See specs/security.md.
             """
     )
 
@@ -34,17 +40,48 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "Log only problems, not the start and the summary.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("PEM certificate (chain): clients connect with TLS.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Require client certificates signed by a CA in this PEM file.", valueName: "file"))
+    var tlsClientCa: String?
+
+    @Option(help: ArgumentHelp("Require every client to send \"auth TOKEN\" first; the file holds TOKEN (mode 600).", valueName: "file"))
+    var tokenFile: String?
+
+    @Flag(help: "Allow listening on a non-loopback address (needs TLS and --tls-client-ca or --token-file).")
+    var allowRemote = false
+
     func validate() throws {
-        if ListenAddress(parsing: listen) == nil {
+        guard let address = ListenAddress(parsing: listen) else {
             throw ValidationError("--listen: expected HOST:PORT or unix:PATH, got '\(listen)'")
         }
         if !(drainTimeout >= 0) { throw ValidationError("--drain-timeout must be zero or more seconds") }
+        try TLSOptionRules.pair(tlsCert, "--tls-cert", tlsKey, "--tls-key")
+        if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
+        try ListeningService.checkAccess(address, option: "--listen", allowRemote: allowRemote,
+                                         protection: .init(tls: tls, hasToken: tokenFile != nil), tokenAllowed: true)
+    }
+
+    private var tls: TLSListenerSettings? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return TLSListenerSettings(certificateFile: tlsCert, keyFile: tlsKey, clientCAFile: tlsClientCa)
     }
 
     func run() throws {
         let address = ListenAddress(parsing: listen)!
+        let token: CollectorToken?
+        do {
+            token = try tokenFile.map { try CollectorToken(file: $0) }
+        } catch {
+            throw ListeningService.stop("\(error)")
+        }
         let writer: DurableLineWriter
         do {
+            if let note = try OwnerOnlyFiles.prepareTraceFile(at: out) { FileOutput.standardError("collector: \(note)\n") }
             writer = try DurableLineWriter(path: out, append: append)
         } catch {
             throw FileOutput.failure("\(error)")
@@ -54,12 +91,18 @@ struct RecordCommand: ParsableCommand {
             let started = TraceCollector(writer: writer, group: group) { FileOutput.standardError($0 + "\n") }
             let bound: SocketAddress
             do {
-                bound = try started.start(listen: address)
+                bound = try started.start(listen: address, tls: tls, token: token)
+            } catch let error as TLSSetupError {
+                throw ListeningService.stop(error.description)
             } catch {
                 throw FileOutput.failure("cannot listen on \(address): \(error)")
             }
             collector = started
-            if !quiet { FileOutput.standardError("collector: listening on \(ListeningService.shown(address, bound: bound)), writing \(out)\n") }
+            if !quiet {
+                let protection = [tls.map { $0.verifiesClients ? "TLS, client certificates" : "TLS" }, token.map { _ in "token" }].compactMap { $0 }
+                FileOutput.standardError("collector: listening on \(ListeningService.shown(address, bound: bound))"
+                    + (protection.isEmpty ? "" : " (\(protection.joined(separator: ", ")))") + ", writing \(out)\n")
+            }
         } stop: {
             if !quiet { FileOutput.standardError("collector: stopping; draining open connections (up to \(drainTimeout) s)\n") }
             let statistics = try collector!.stop(drainTimeout: .nanoseconds(Int64(drainTimeout * 1e9)))

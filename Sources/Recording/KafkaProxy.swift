@@ -3,6 +3,7 @@ import KafkaWire
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A recording Kafka proxy: forwards every byte between clients and brokers and writes the
 /// OffsetCommit and OffsetFetch traffic it sees as a `commitcheck/1` trace.
@@ -12,6 +13,11 @@ import NIOPosix
 /// broker advertises the proxy's address, or when `rewriteBrokerAddresses` is on and every broker
 /// they learn about has a route (its address in those answers is then replaced by the route's
 /// listener).
+///
+/// With TLS, each side is its own TLS session: clients talk TLS to the proxy's listeners, the
+/// proxy talks TLS to the brokers, and between the two the proxy sees (and records from) the
+/// traffic in clear. A certificate that does not verify closes that connection with a logged
+/// reason; nothing ever falls back to plaintext.
 public final class KafkaProxy: @unchecked Sendable {
     /// A listener and the broker behind it (`host:port` as the broker advertises itself).
     public struct Route: Sendable {
@@ -37,13 +43,20 @@ public final class KafkaProxy: @unchecked Sendable {
     private var state: ProxyRecordingState?
 
     private let information: (@Sendable (String) -> Void)?
+    private let listenerTLS: TLSListenerSettings?
+    private let upstreamTLS: TLSUpstreamSettings?
 
     /// - Parameters:
-    ///   - log: problems (undecodable frames, unproxied brokers).
+    ///   - log: problems (undecodable frames, unproxied brokers, refused TLS handshakes).
     ///   - information: what is worth knowing once (the protocol versions clients use); `nil` drops it.
+    ///   - listenerTLS: TLS on every listener (with client certificates when it names a client CA).
+    ///   - upstreamTLS: TLS to every broker.
     public init(routes: [Route], recorder: CommitRecorder, rewriteBrokerAddresses: Bool, group: EventLoopGroup,
-                log: @escaping @Sendable (String) -> Void, information: (@Sendable (String) -> Void)? = nil) {
+                log: @escaping @Sendable (String) -> Void, information: (@Sendable (String) -> Void)? = nil,
+                listenerTLS: TLSListenerSettings? = nil, upstreamTLS: TLSUpstreamSettings? = nil) {
         self.information = information
+        self.listenerTLS = listenerTLS
+        self.upstreamTLS = upstreamTLS
         self.routes = routes
         self.recorder = recorder
         self.rewriteBrokerAddresses = rewriteBrokerAddresses
@@ -52,8 +65,15 @@ public final class KafkaProxy: @unchecked Sendable {
     }
 
     /// Binds every route's listener; returns the bound addresses in route order.
+    ///
+    /// TLS files are loaded here, once: a file that cannot be used stops the start with its
+    /// name (``TLSSetupError``). Unix sockets are created owner-only (0600).
     @discardableResult
     public func start() throws -> [SocketAddress] {
+        let serverContext = try listenerTLS?.makeContext()
+        let clientContext = try upstreamTLS?.makeContext()
+        let clientTrust = listenerTLS?.clientCAFile.map { "--tls-client-ca \($0)" } ?? "the trusted CAs"
+        let brokerTrust = upstreamTLS.map { $0.caFile.map { "--upstream-ca \($0)" } ?? "the system's trusted roots" } ?? ""
         // Bind first (port 0 picks a port), then tell the shared state where each broker is reached.
         var bootstraps: [(ServerBootstrap, Route)] = []
         let stateBox = NIOLockedValueBox<ProxyRecordingState?>(nil)
@@ -66,7 +86,21 @@ public final class KafkaProxy: @unchecked Sendable {
                 .childChannelOption(.autoRead, value: true)
                 .childChannelInitializer { [self] inbound in
                     guard let state = stateBox.withLockedValue({ $0 }) else { return inbound.close() }
-                    return connect(inbound, to: route, state: state)
+                    let name = state.nextConnectionName()
+                    let peer = inbound.remoteAddress?.traceName ?? "a unix client"
+                    if let serverContext {
+                        do {
+                            let check = TLSPeerCheck()
+                            try inbound.pipeline.syncOperations.addHandler(check.serverHandler(serverContext))
+                            try inbound.pipeline.syncOperations.addHandler(TLSRefusalReporter(check: check, trust: clientTrust) { reason in
+                                state.log("proxy: \(name): TLS with client \(peer) refused: \(reason)")
+                            })
+                        } catch {
+                            return inbound.eventLoop.makeFailedFuture(error)
+                        }
+                    }
+                    return connect(inbound, name: name, peer: peer, to: route, state: state,
+                                   tls: clientContext.map { ($0, brokerTrust) })
                 }
             bootstraps.append((bootstrap, route))
         }
@@ -76,7 +110,10 @@ public final class KafkaProxy: @unchecked Sendable {
             let channel: Channel
             switch route.listen {
             case let .tcp(host, port): channel = try bootstrap.bind(host: host, port: port).wait()
-            case let .unix(path): channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            case let .unix(path):
+                channel = try OwnerOnlyFiles.bindingUnixSocket(at: path) {
+                    try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+                }
             }
             servers.append(channel)
             let address = channel.localAddress!
@@ -117,15 +154,24 @@ public final class KafkaProxy: @unchecked Sendable {
         return loopback.contains(host) ? loopback : [host]
     }
 
-    private func connect(_ inbound: Channel, to route: Route, state: ProxyRecordingState) -> EventLoopFuture<Void> {
-        let name = state.nextConnectionName()
-        let peer = inbound.remoteAddress?.traceName ?? "a unix client"
+    private func connect(_ inbound: Channel, name: String, peer: String, to route: Route, state: ProxyRecordingState,
+                         tls: (context: NIOSSLContext, trust: String)?) -> EventLoopFuture<Void> {
         let observer = KafkaTrafficObserver(name: name, shared: state)
         track(inbound)
         return ClientBootstrap(group: inbound.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connectTimeout(.seconds(10))
+            .channelInitializer { outbound in
+                guard let tls else { return outbound.eventLoop.makeSucceededVoidFuture() }
+                return outbound.eventLoop.makeCompletedFuture {
+                    let check = TLSPeerCheck()
+                    try outbound.pipeline.syncOperations.addHandler(check.clientHandler(tls.context, host: route.upstreamHost))
+                    try outbound.pipeline.syncOperations.addHandler(TLSRefusalReporter(check: check, trust: tls.trust) { reason in
+                        state.log("proxy: \(name) (\(peer)): TLS to broker \(route.upstreamHost):\(route.upstreamPort) refused: \(reason); closing the client")
+                    })
+                }
+            }
             .connect(host: route.upstreamHost, port: route.upstreamPort)
             .flatMapError { error in
                 state.log("proxy: \(name) (\(peer)): cannot reach \(route.upstreamHost):\(route.upstreamPort): \(error); closing the client")
@@ -143,6 +189,11 @@ public final class KafkaProxy: @unchecked Sendable {
                 )
                 try inbound.pipeline.syncOperations.addHandler(clientSide)
                 try outbound.pipeline.syncOperations.addHandler(brokerSide)
+                // A broker connection that closed before the glue was in place (a refused TLS
+                // handshake) never tells it: close the client here. (The client's channel becomes
+                // active only after this initializer, so its handshake cannot have failed yet.)
+                // Failing the initializer closes the client's channel.
+                if !outbound.isActive { throw ChannelError.ioOnClosedChannel }
             }
     }
 

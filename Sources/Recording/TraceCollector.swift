@@ -41,8 +41,16 @@ public final class TraceCollector: @unchecked Sendable {
     }
 
     /// Starts listening; returns the bound address (useful with port 0).
+    ///
+    /// - Parameters:
+    ///   - tls: a TLS listener (with client certificates when it names a client CA).
+    ///   - token: when set, each client's first line must be `auth TOKEN`.
+    /// A Unix socket is created owner-only (0600). Who may listen where is the caller's check
+    /// (``ListenerAccess``).
     @discardableResult
-    public func start(listen address: ListenAddress) throws -> SocketAddress {
+    public func start(listen address: ListenAddress, tls: TLSListenerSettings? = nil, token: CollectorToken? = nil) throws -> SocketAddress {
+        let tlsContext = try tls?.makeContext()
+        let trust = tls?.clientCAFile.map { "--tls-client-ca \($0)" } ?? "the trusted CAs"
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -50,7 +58,17 @@ public final class TraceCollector: @unchecked Sendable {
             .childChannelInitializer { [self] channel in
                 register(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TraceLineHandler(writer: writer, collector: self))
+                    let handlers = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        let check = TLSPeerCheck()
+                        let peer = channel.remoteAddress?.traceName ?? "unix client"
+                        try handlers.addHandler(check.serverHandler(tlsContext))
+                        try handlers.addHandler(TLSRefusalReporter(check: check, trust: trust) { [self] reason in
+                            log("collector: TLS with client \(peer) refused: \(reason)")
+                        })
+                    }
+                    if let token { try handlers.addHandler(TokenGateHandler(token: token) { [self] in log($0) }) }
+                    try handlers.addHandler(TraceLineHandler(writer: writer, collector: self))
                 }
             }
         let channel: Channel
@@ -58,7 +76,9 @@ public final class TraceCollector: @unchecked Sendable {
         case let .tcp(host, port):
             channel = try bootstrap.bind(host: host, port: port).wait()
         case let .unix(path):
-            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            channel = try OwnerOnlyFiles.bindingUnixSocket(at: path) {
+                try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            }
         }
         serverChannel = channel
         // Buffered lines reach the file (not the disk) within a fifth of a second even when idle,
