@@ -33,7 +33,7 @@ final class TerminalProgress: @unchecked Sendable {
     func keyDecided() {
         lock.withLock {
             keysDone += 1
-            phase = "decided \(keysDone) of \(keysDue) key(s)"
+            phase = "deciding \(keysDue) key(s), \(keysDone) decided"
         }
     }
 
@@ -42,7 +42,7 @@ final class TerminalProgress: @unchecked Sendable {
         let decideStart = DispatchTime.now().uptimeNanoseconds
         lock.withLock {
             keysDue = keys
-            phase = "decided 0 of \(keys) key(s)"
+            phase = "deciding \(keys) key(s), 0 decided"
         }
         Thread.detachNewThread { [self] in
             while true {
