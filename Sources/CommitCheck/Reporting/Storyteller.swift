@@ -172,8 +172,11 @@ struct Storyteller {
         if let earlier, let staleBuild = history.commits[later.commit].build {
             let newer = history.commits[earlier.commit]
             if let newerStart = newer.build ?? newer.send, order.precedes(graph.eventPoint[staleBuild], graph.eventPoint[newerStart]) {
-                lines.insert(history.events[staleBuild].line)
-                lines.insert(history.events[newerStart].line)
+                // The evidence lines stay the minimal set when there is one: these two explain, they are not needed.
+                if evidence == nil {
+                    lines.insert(history.events[staleBuild].line)
+                    lines.insert(history.events[newerStart].line)
+                }
                 let stale = history.commits[later.commit]
                 narrative.append("stale snapshot: commit \(stale.id) was built (\(history.location(of: staleBuild))) before commit \(newer.id) was "
                                  + "\(newer.build != nil ? "built" : "sent") (\(history.location(of: newerStart))), and overtook it: its \(key.partition) = \(later.offset) was already out of date")
