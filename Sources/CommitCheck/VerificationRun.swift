@@ -220,10 +220,36 @@ struct Run: @unchecked Sendable {
         return .success([monotonic, linearizable])
     }
 
-    /// The size of a bad key's regression (Z3 on the key's problem, reads included when they constrain it).
+    /// Commits beyond which a key whose apply points are not one chain gets no regression size
+    /// (the solver's formula grows with the pairs of commits).
+    static let regressionSizeLimit = 2_000
+
+    /// The size of a bad key's regression: by one sweep when the key's apply points form a chain
+    /// and no read constrains which uncertain commit applied, else Z3 on the pruned problem (reads
+    /// included when they constrain the key); `nil` past ``regressionSizeLimit`` or when stopped.
     private func regressionSize(_ problem: inout OrderProblem, verdict: Verdict) -> RegressionSize? {
-        guard !cancellation.isCancelled else { return nil }
+        guard !cancellation.isCancelled, !problem.commits.isEmpty else { return nil }
+        let slots = problem.commits.indices.sorted { problem.positions[$0] < problem.positions[$1] }
+        let chain = zip(slots, slots.dropFirst()).allSatisfy { order.precedes(problem.points[$0], problem.points[$1]) }
+        if chain && problem.reads.isEmpty {
+            // One order for every schedule: applying every commit loses the most, only the certain ones the least.
+            func drawdown(_ applied: (KeyCommit) -> Bool) -> Int {
+                var peak = problem.initial, loss = 0
+                for slot in slots where applied(problem.commits[slot]) {
+                    let offset = problem.commits[slot].offset
+                    if let high = peak { loss = max(loss, high - offset) }
+                    peak = max(peak ?? Int.min, offset)
+                }
+                return loss
+            }
+            let most = drawdown { _ in true }
+            guard most > 0 else { return nil }
+            let least = drawdown { $0.status == .applied }
+            return RegressionSize(largest: most, guaranteed: verdict == .violated && least > 0 ? least : nil)
+        }
+        guard problem.commits.count <= Self.regressionSizeLimit else { return nil }
         problem = problem.pruned(graph: graph)
+        guard problem.commits.count <= Self.regressionSizeLimit else { return nil }
         return try? decider().regressionSize(problem, guaranteed: verdict == .violated)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CommitCheck
 
@@ -103,5 +104,67 @@ import Testing
             }
         }
         #expect(compared > 1_000 && found > 20)
+    }
+}
+
+/// The input rules of DESIGN §4 on the same random histories: one file per process, the same files
+/// concatenated (each with its own meta line), and the whole trace all judge exactly alike; a
+/// commit that carries an empty offsets map is bad input naming its line.
+@Suite struct SplitTraceTests {
+    static func verdicts(_ report: Report) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: report.keys.map { ("\($0.keyDescription) \($0.property.rawValue)", $0.verdict.rawValue) })
+    }
+
+    @Test func perProcessFilesAndTheirConcatenationAgree() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var options = VerifyOptions(engine: .auto)
+        options.minimize = false
+        var compared = 0, split = 0
+        for seed in UInt64(70_000)..<UInt64(70_600) {
+            let text = RandomHistory.make(seed: seed)
+            var lines = text.split(separator: "\n").map(String.init)
+            let meta = lines.removeFirst()
+            guard let whole = try? Verifier(options: options).verify(history: try Fixtures.history(text)) else { continue }
+            // One file per process, each starting with the same meta line (clock settings agree).
+            var byProc: [String: [String]] = [:]
+            var order: [String] = []
+            for line in lines {
+                let proc = line.firstRange(of: #""proc":""#).map { range in String(line[range.upperBound...].prefix { $0 != "\"" }) } ?? "?"
+                if byProc[proc] == nil { order.append(proc) }
+                byProc[proc, default: []].append(line)
+            }
+            let paths = try order.enumerated().map { index, proc -> String in
+                let url = directory.appendingPathComponent("s\(seed)-\(index).jsonl")
+                try ([meta] + byProc[proc]!).joined(separator: "\n").appending("\n").write(to: url, atomically: true, encoding: .utf8)
+                return url.path
+            }
+            let concatenated = directory.appendingPathComponent("s\(seed)-cat.jsonl")
+            try paths.map { try String(contentsOfFile: $0, encoding: .utf8) }.joined().write(to: concatenated, atomically: true, encoding: .utf8)
+            let files = try Verifier(options: options).verify(paths: paths)
+            let cat = try Verifier(options: options).verify(paths: [concatenated.path])
+            #expect(Self.verdicts(files) == Self.verdicts(whole), "seed \(seed): per-process files\n\(text)")
+            #expect(Self.verdicts(cat) == Self.verdicts(whole), "seed \(seed): concatenated\n\(text)")
+            compared += 1
+            if paths.count > 1 { split += 1 }
+        }
+        #expect(compared > 200 && split > 60, "compared \(compared), split \(split)")
+    }
+
+    @Test func emptyOffsetsAreBadInputNamingTheLine() throws {
+        var refused = 0
+        for seed in UInt64(80_000)..<UInt64(80_200) {
+            var lines = RandomHistory.make(seed: seed).split(separator: "\n").map(String.init)
+            guard let target = lines.indices.first(where: { lines[$0].contains(#""offsets":{"#) && !lines[$0].contains(#""ev":"fetched""#) }) else { continue }
+            lines[target] = lines[target].replacingOccurrences(of: #""offsets":\{[^}]*\}"#, with: #""offsets":{}"#, options: .regularExpression)
+            do {
+                _ = try Fixtures.history(lines.joined(separator: "\n") + "\n")
+                Issue.record("seed \(seed): an empty offsets map at line \(target + 1) was accepted")
+            } catch {
+                #expect(error.line == target + 1, "seed \(seed): \(error)")
+                refused += 1
+            }
+        }
+        #expect(refused > 150)
     }
 }

@@ -185,6 +185,9 @@ public struct Z3Decider {
     /// restarts then consumes again. `largest`: the most some consistent schedule loses;
     /// `guaranteed` (asked for `violated` keys): the least every consistent schedule loses.
     /// Each is found by a binary search over the possible sizes, one solver check per step.
+    /// Pairs of commits that can apply in decreasing order beyond which ``regressionSize(_:guaranteed:)`` gives up.
+    public static let regressionSizeLossLimit = 20_000
+
     public func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
         guard !problem.commits.isEmpty else { return nil }
         let context = Z3Context()
@@ -208,6 +211,8 @@ public struct Z3Decider {
             if let initial = problem.initial {
                 for y in 0..<count where problem.commits[y].offset < initial { losses.append((initial - problem.commits[y].offset, applied[y])) }
             }
+            // Past this many ways to lose, the search costs more than the answer is worth: no size.
+            guard losses.count <= Self.regressionSizeLossLimit else { return nil }
             let sizes = Array(Set(losses.map(\.size))).sorted()
             guard !sizes.isEmpty else { return nil }
             /// Whether some schedule loses at least `size`.
