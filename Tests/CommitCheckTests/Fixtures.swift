@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 @testable import CommitCheck
 
@@ -38,6 +39,29 @@ enum Fixtures {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs the executable, sends it SIGINT after `seconds`, and waits (30 s at most) for it to stop:
+    /// exit code, stdout, stderr, and how long it took to stop after the signal.
+    static func interrupted(_ arguments: [String], after seconds: Double) throws -> (code: Int32, out: String, err: String, stopSeconds: Double) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        kill(process.processIdentifier, SIGINT)
+        let signalled = Date()
+        let deadline = signalled.addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate(); Issue.record("still running 30 s after SIGINT") }
+        let stopped = Date().timeIntervalSince(signalled)
+        process.waitUntilExit()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, output, errors, stopped)
     }
 
     static func history(_ text: String) throws(TraceError) -> History {

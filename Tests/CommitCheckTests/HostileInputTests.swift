@@ -159,23 +159,10 @@ extension HostileInputTests {
         lines.append("{\"ev\":\"build\",\"proc\":\"q\",\"commit\":\"easy\",\"group\":\"h\",\"offsets\":{\"t/0\":1}}")
         let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
-        process.executableURL = Fixtures.executable
-        process.arguments = ["verify", "--engine", "z3", file.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate(); Issue.record("still running 30 s after SIGINT") }
-        process.waitUntilExit()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(errors.contains("interrupted"))
-        #expect(process.terminationStatus == 3, "\(output)")
+        let run = try Fixtures.interrupted(["verify", "--engine", "z3", file.path], after: 1.5)
+        let output = run.out
+        #expect(run.err.contains("interrupted"))
+        #expect(run.code == 3, "\(output)")
         #expect(output.contains("g t/0  monotonic: unknown"))
         #expect(output.contains("2 key(s)"))
     }
