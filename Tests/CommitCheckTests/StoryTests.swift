@@ -26,4 +26,18 @@ import Testing
         #expect(story.narrative.contains { $0.hasPrefix("stale snapshot: commit g1 was built") })
         #expect(story.largestDrop == 1 && story.guaranteedDrop == 1)
     }
+
+    @Test func regressionSizeInEveryFormat() throws {
+        // The calibrated simulator's run whose broker really went 3 -> 1 on orders/0.
+        let path = Fixtures.histories.appendingPathComponent("simulated/unsynchronized-v1432-2p-seed1.jsonl").path
+        let history = try TraceReader().read(paths: [path])
+        let report = try Verifier().verify(history: history)
+        let bad = try #require(report.keys.first { $0.partition == 0 && $0.property == .monotonic })
+        let size = try #require(bad.counterexample?.largestDrop)
+        #expect(size >= 2, "the broker's truth dropped by 2; the story's adjacent pair alone says less")
+        let line = "regression size: up to \(size) offsets lost"
+        #expect(ReportFormat.text.render(report, failOn: .possible).contains(line))
+        #expect(ReportFormat.json.render(report, failOn: .possible).contains("\"largestDrop\" : \(size)"))
+        #expect(HTMLReporter.render(history: history, report: report).contains(line))
+    }
 }
