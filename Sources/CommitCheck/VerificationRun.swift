@@ -163,7 +163,7 @@ struct Run: @unchecked Sendable {
         if decision.verdict == .holds && options.explain {
             monotonic.counterexample = storyteller.proof(for: problem, decision)
         }
-        if decision.verdict == .violated || decision.verdict == .possible {
+        if options.evidence, decision.verdict == .violated || decision.verdict == .possible {
             var evidence: [Int]? = nil
             var minimal: Bool? = nil
             var subTrace: String? = nil
@@ -204,6 +204,7 @@ struct Run: @unchecked Sendable {
             linearizable = result(.linearizable, .violated, clashing.count == 1 && engine == "graph"
                                     ? "the order forces the writer of a fetch result, and it wrote another value"
                                     : "no consistent schedule explains these fetch results together", engine: engine)
+            guard options.evidence else { break }
             var evidence: [Int]? = nil
             var shrunk: Minimizer.Result? = nil
             let minimizer = minimizer(key: key, verdict: .violated, property: .linearizable)

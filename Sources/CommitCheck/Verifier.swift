@@ -36,6 +36,9 @@ public struct VerifyOptions: Sendable {
     public var minimize = true
     /// Seconds of minimisation per bad key before settling for a non-minimal sub-trace.
     public var minimizeTimeout: Double = 10
+    /// Tell bad keys' stories (counterexample, regression size); a re-check during minimisation
+    /// wants only the verdicts.
+    public var evidence = true
     /// Told after each key is decided, from the worker that decided it (a progress line).
     public var keyDecided: (@Sendable () -> Void)? = nil
 

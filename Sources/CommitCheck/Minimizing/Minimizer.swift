@@ -74,6 +74,7 @@ public struct Minimizer {
     static let recheckOptions: VerifyOptions = {
         var options = VerifyOptions(engine: .auto)
         options.minimize = false
+        options.evidence = false
         options.jobs = 1
         return options
     }()
