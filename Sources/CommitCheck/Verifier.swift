@@ -217,7 +217,7 @@ public struct Verifier: Sendable {
 /// Results written by concurrent workers, each into its own slot.
 final class ResultSlots<Value>: @unchecked Sendable {
     private var slots: [Value?]
-    private let lock = NSLockLite()
+    private let lock = PthreadLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
@@ -228,25 +228,3 @@ final class ResultSlots<Value>: @unchecked Sendable {
     func take(_ index: Int) -> Value { lock.withLock { slots[index]! } }
 }
 
-/// A pthread mutex, heap-allocated so that its address never moves, and so the library needs no Foundation lock.
-final class NSLockLite: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}

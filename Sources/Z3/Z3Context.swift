@@ -147,31 +147,12 @@ public struct Term: Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(UnsafeRawPointer(raw)) }
 }
 
-/// A flag set once from any thread (a pthread mutex: this module has no other dependency).
+/// A flag set once from any thread.
 final class InterruptionFlag: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = PthreadLock()
     private var value = false
 
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
+    func set() { lock.withLock { value = true } }
 
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func set() {
-        pthread_mutex_lock(mutex)
-        value = true
-        pthread_mutex_unlock(mutex)
-    }
-
-    var isSet: Bool {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return value
-    }
+    var isSet: Bool { lock.withLock { value } }
 }

@@ -8,7 +8,7 @@ import Z3
 /// (a run inside a run, such as a counterexample re-check with its own deadline) stops when its
 /// parent does, while cancelling the child leaves the parent running.
 public final class Cancellation: @unchecked Sendable {
-    private let lock = NSLockLite()
+    private let lock = PthreadLock()
     private var cancelled = false
     private var why: String? = nil
     private var running: [ObjectIdentifier: Z3Context] = [:]
@@ -67,7 +67,7 @@ public final class Cancellation: @unchecked Sendable {
 
     /// A pending timeout of a run; disarmed when the run ends first.
     final class Deadline: @unchecked Sendable {
-        private let lock = NSLockLite()
+        private let lock = PthreadLock()
         private weak var cancellation: Cancellation?
         private var armed = true
 
