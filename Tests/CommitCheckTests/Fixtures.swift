@@ -51,6 +51,10 @@ enum Fixtures {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Wait until the process catches SIGINT (Linux: bit 2 of SigCgt in /proc/PID/status): a
+        // signal sent while it is still starting would be lost (or kill it) on a loaded machine.
+        let ready = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < ready && !catchesSIGINT(process.processIdentifier) { Thread.sleep(forTimeInterval: 0.02) }
         Thread.sleep(forTimeInterval: seconds)
         kill(process.processIdentifier, SIGINT)
         let signalled = Date()
@@ -62,6 +66,14 @@ enum Fixtures {
         let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (process.terminationStatus, output, errors, stopped)
+    }
+
+    /// Whether a process has a handler for SIGINT installed (Linux's /proc; `true` elsewhere).
+    static func catchesSIGINT(_ pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return true }
+        return mask & (1 << (UInt64(SIGINT) - 1)) != 0
     }
 
     static func history(_ text: String) throws(TraceError) -> History {

@@ -159,7 +159,7 @@ extension HostileInputTests {
         lines.append("{\"ev\":\"build\",\"proc\":\"q\",\"commit\":\"easy\",\"group\":\"h\",\"offsets\":{\"t/0\":1}}")
         let (directory, file) = try write(lines.joined(separator: "\n") + "\n")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try Fixtures.interrupted(["verify", "--engine", "z3", file.path], after: 1.5)
+        let run = try Fixtures.interrupted(["verify", "--engine", "z3", file.path], after: 1)
         let output = run.out
         #expect(run.err.contains("interrupted"))
         #expect(run.code == 3, "\(output)")

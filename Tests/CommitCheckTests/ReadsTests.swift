@@ -111,7 +111,7 @@ import Workloads
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("slow.jsonl")
         try Self.slowReadsTrace().write(to: file, atomically: true, encoding: .utf8)
-        let run = try Fixtures.interrupted(["verify", "--engine", "z3", file.path], after: 2)
+        let run = try Fixtures.interrupted(["verify", "--engine", "z3", file.path], after: 1)
         let output = run.out
         #expect(run.stopSeconds < 4, "stopped \(run.stopSeconds) s after SIGINT")
         // Interrupted, not finished: what was not decided is listed as unknown.
