@@ -39,6 +39,10 @@ public struct VerifyOptions: Sendable {
     /// Tell bad keys' stories (counterexample, regression size); a re-check during minimisation
     /// wants only the verdicts.
     public var evidence = true
+    /// Whether `timeout` also arms a timer that interrupts the run where it stands. Re-checks during
+    /// minimisation turn it off: their solver checks are bounded by the per-check timeout, and a
+    /// timer per re-check would outlive most of them.
+    var armsDeadlineTimer = true
     /// Told after each key is decided, from the worker that decided it (a progress line).
     public var keyDecided: (@Sendable () -> Void)? = nil
 
@@ -119,7 +123,7 @@ public struct Verifier: Sendable {
         // `--timeout` bounds the whole run: past it, whatever is still running is interrupted and
         // every key not decided yet is `unknown`. SIGINT does the same through the parent.
         let cancellation = Cancellation(parent: options.cancellation)
-        let deadline = options.timeout.map { seconds in
+        let deadline = options.timeout.flatMap { seconds in options.armsDeadlineTimer ? seconds : nil }.map { seconds in
             cancellation.arm(seconds: seconds, reason: "the --timeout of \(Self.seconds(seconds)) ran out")
         }
         defer { deadline?.disarm() }

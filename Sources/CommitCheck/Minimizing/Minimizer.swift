@@ -75,6 +75,7 @@ public struct Minimizer {
         var options = VerifyOptions(engine: .auto)
         options.minimize = false
         options.evidence = false
+        options.armsDeadlineTimer = false
         options.jobs = 1
         return options
     }()
