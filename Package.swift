@@ -22,25 +22,30 @@ let package = Package(
             pkgConfig: "z3",
             providers: [.apt(["libz3-dev"])]
         ),
+        // The one lock type every target shares (a heap-allocated pthread mutex, like NIOLock).
+        .target(name: "Locking"),
         // A small safe layer over CZ3: lifetimes, errors, timeouts, models, cores.
-        .target(name: "Z3", dependencies: ["CZ3"]),
+        .target(name: "Z3", dependencies: ["CZ3", "Locking"]),
+        // The trace format `commitcheck/1`: events, keys, verdict names, errors, decoders and the line
+        // writer. The bottom of the graph: the checker, the recorders and the proxy all share it.
+        .target(name: "TraceFormat"),
         // The checker: parsing -> history -> constraints -> solving -> minimizing -> reporting.
-        .target(name: "CommitCheck", dependencies: ["Z3"]),
+        .target(name: "CommitCheck", dependencies: ["TraceFormat", "Locking", "Z3"]),
         // Register histories from Jepsen/Knossos and Porcupine: the linearizability engine opened to peers' data.
         .target(name: "RegisterHistories", dependencies: ["CommitCheck", "Z3"]),
         // A deterministic simulation of Sarama-style commit strategies, and the analysis of many runs.
-        .target(name: "Simulation", dependencies: ["CommitCheck", "Workloads"]),
+        .target(name: "Simulation", dependencies: ["CommitCheck", "Locking", "Workloads"]),
         // One call that fails the current XCTest or Swift Testing test with the counterexample.
         .target(name: "CommitCheckTesting", dependencies: ["CommitCheck"]),
-        // The in-process recorder for Swift clients: cheap, thread-safe, durable on flush. No dependencies.
-        .target(name: "CommitRecorder"),
+        // The in-process recorder for Swift clients: cheap, thread-safe, durable on flush. Only the format and the lock.
+        .target(name: "CommitRecorder", dependencies: ["TraceFormat", "Locking"]),
         // Kafka's wire protocol: framing, headers, OffsetCommit/OffsetFetch, broker addresses.
         .target(name: "KafkaWire", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // Recording over the network: the trace collector clients stream to, and the Kafka recording proxy.
         .target(
             name: "Recording",
             dependencies: [
-                "CommitCheck", "CommitRecorder", "KafkaWire",
+                "TraceFormat", "CommitRecorder", "KafkaWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

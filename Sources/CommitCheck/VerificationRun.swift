@@ -7,9 +7,9 @@ enum ComponentReads: Sendable {
     /// Every read is explained by the order alone (its writer is forced): the reads rule out no schedule.
     case settled
     /// Some schedule explains every read; these reads still rule some schedules out.
-    case open([ReadPlacement], engine: String)
+    case open([ReadPlacement], engine: DecisionProcedure)
     /// No schedule explains these reads together (a minimal set).
-    case clash([ReadPlacement], engine: String)
+    case clash([ReadPlacement], engine: DecisionProcedure)
     /// The solver could not tell in time.
     case unknown(String)
 }
@@ -67,11 +67,11 @@ struct Run: @unchecked Sendable {
                 // A read whose writer the order forces either returns that writer's value or clashes on its own.
                 switch placement.expectedValue(history) {
                 case .some(.some(let expected)) where expected != placement.value:
-                    return .success(.clash([placement], engine: "graph"))
+                    return .success(.clash([placement], engine: .graph))
                 case .some(.none):
                     // The unknown initial value is one value: two reads forced to see it must agree.
                     if let earlier = initialSeen[placement.key], earlier.value != placement.value {
-                        return .success(.clash([earlier, placement], engine: "graph"))
+                        return .success(.clash([earlier, placement], engine: .graph))
                     }
                     initialSeen[placement.key] = placement
                 default: break
@@ -89,8 +89,8 @@ struct Run: @unchecked Sendable {
         do {
             let outcome = try decider().checkReads(problem)
             switch outcome.verdict {
-            case .holds: return .success(.open(solverReads, engine: "z3"))
-            case .violated: return .success(.clash(outcome.clashingReads.map { solverReads[$0] }, engine: "z3"))
+            case .holds: return .success(.open(solverReads, engine: .z3))
+            case .violated: return .success(.clash(outcome.clashingReads.map { solverReads[$0] }, engine: .z3))
             default:
                 return .success(.unknown(cancellation.isCancelled ? "\(stopReason) while the fetch results were checked" : outcome.reason ?? "Z3 gave no answer"))
             }
@@ -112,9 +112,9 @@ struct Run: @unchecked Sendable {
     /// Decides one key's `monotonic` verdict, and its `linearizable` verdict when it is read.
     func check(key: PartitionKey, reads: ComponentReads) -> Result<[KeyResult], TraceError> {
         let started = DispatchTime.now().uptimeNanoseconds
-        func result(_ property: Property, _ verdict: Verdict, _ reason: String?, engine: String? = nil) -> KeyResult {
+        func result(_ property: Property, _ verdict: Verdict, _ reason: String?, engine: DecisionProcedure? = nil) -> KeyResult {
             KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition, property: property,
-                      verdict: verdict, reason: reason, engine: engine,
+                      verdict: verdict, reason: reason, engine: engine?.rawValue,
                       seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         }
         let read = isRead(key)
@@ -150,7 +150,7 @@ struct Run: @unchecked Sendable {
                     case .failure(let error): return .failure(error)
                     }
                 case .unknown(let why):
-                    decision = Decision(verdict: .unknown, reason: "some schedules regress and some do not, and the fetch results that could rule some out were not decided: \(why)", engine: "z3")
+                    decision = Decision(verdict: .unknown, reason: "some schedules regress and some do not, and the fetch results that could rule some out were not decided: \(why)", engine: .z3)
                 default: break
                 }
             }
@@ -182,12 +182,17 @@ struct Run: @unchecked Sendable {
             if case .open(let placements, _) = reads, problem.reads.isEmpty {
                 sized = OrderProblem(key: key, history: history, graph: graph, commits: commits, reads: placements, projecting: false)
             }
-            if let size = regressionSize(&sized, verdict: decision.verdict) {
-                monotonic.counterexample?.largestDrop = size.largest
-                monotonic.counterexample?.guaranteedDrop = size.guaranteed
-                var text = "regression size: up to \(size.largest) offset\(size.largest == 1 ? "" : "s") lost in some schedule"
-                if let least = size.guaranteed { text += ", at least \(least) in every one" }
-                monotonic.counterexample?.narrative.append(text + " (committed value reached minus a later, lower one)")
+            do {
+                if let size = try regressionSize(&sized, verdict: decision.verdict) {
+                    monotonic.counterexample?.largestDrop = size.largest
+                    monotonic.counterexample?.guaranteedDrop = size.guaranteed
+                    var text = "regression size: up to \(size.largest) offset\(size.largest == 1 ? "" : "s") lost in some schedule"
+                    if let least = size.guaranteed { text += ", at least \(least) in every one" }
+                    monotonic.counterexample?.narrative.append(text + " (committed value reached minus a later, lower one)")
+                }
+            } catch {
+                // The verdict stands; only its size is missing, and the story says why.
+                monotonic.counterexample?.narrative.append("regression size: not computed (\(error))")
             }
         }
         guard read else { return .success([monotonic]) }
@@ -195,13 +200,13 @@ struct Run: @unchecked Sendable {
         var linearizable: KeyResult
         switch reads {
         case .none, .settled:
-            linearizable = result(.linearizable, .holds, "the order alone explains every fetch result", engine: "graph")
+            linearizable = result(.linearizable, .holds, "the order alone explains every fetch result", engine: .graph)
         case .open(_, let engine):
             linearizable = result(.linearizable, .holds, "a consistent schedule explains every fetch result", engine: engine)
         case .unknown(let why):
-            linearizable = result(.linearizable, .unknown, why, engine: "z3")
+            linearizable = result(.linearizable, .unknown, why, engine: .z3)
         case .clash(let clashing, let engine):
-            linearizable = result(.linearizable, .violated, clashing.count == 1 && engine == "graph"
+            linearizable = result(.linearizable, .violated, clashing.count == 1 && engine == .graph
                                     ? "the order forces the writer of a fetch result, and it wrote another value"
                                     : "no consistent schedule explains these fetch results together", engine: engine)
             guard options.evidence else { break }
@@ -228,7 +233,7 @@ struct Run: @unchecked Sendable {
     /// The size of a bad key's regression: by one sweep when the key's apply points form a chain
     /// and no read constrains which uncertain commit applied, else Z3 on the pruned problem (reads
     /// included when they constrain the key); `nil` past ``regressionSizeLimit`` or when stopped.
-    private func regressionSize(_ problem: inout OrderProblem, verdict: Verdict) -> RegressionSize? {
+    private func regressionSize(_ problem: inout OrderProblem, verdict: Verdict) throws -> RegressionSize? {
         guard !cancellation.isCancelled, !problem.commits.isEmpty else { return nil }
         let slots = problem.commits.indices.sorted { problem.positions[$0] < problem.positions[$1] }
         let chain = zip(slots, slots.dropFirst()).allSatisfy { order.precedes(problem.points[$0], problem.points[$1]) }
@@ -248,44 +253,80 @@ struct Run: @unchecked Sendable {
             let least = drawdown { $0.status == .applied }
             return RegressionSize(largest: most, guaranteed: verdict == .violated && least > 0 ? least : nil)
         }
+        if problem.reads.isEmpty && problem.choices.isEmpty && problem.commits.count <= Self.regressionSizeLimit {
+            return partialOrderRegressionSize(problem, verdict: verdict)
+        }
         guard problem.commits.count <= Self.regressionSizeLimit else { return nil }
         problem = problem.pruned(graph: graph)
         guard problem.commits.count <= Self.regressionSizeLimit else { return nil }
-        return try? decider().regressionSize(problem, guaranteed: verdict == .violated)
+        return try decider().regressionSize(problem, guaranteed: verdict == .violated)
     }
 
-    /// The graph fast path where it is exact, else Z3 (`--engine auto`); Z3 alone with `--engine z3`.
-    private func decideWithoutReads(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
-        if options.engine == .auto, let fast = GraphDecider.decide(problem, order: order, graph: graph) { return .success(fast) }
-        return solve(&problem)
-    }
-
-    /// Z3 on the projected problem, with the story fixed to a pair the history forces when there is one.
-    private func solve(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
-        // `--explain` names the ordering facts of every commit, so it keeps them all.
-        if options.explain {
-            if problem.edges.isEmpty { problem.project(graph: graph) }
-        } else {
-            problem = problem.pruned(graph: graph)
+    /// The regression size when the schedules are the linear extensions of a partial order (no
+    /// read and no FIFO choice constrains them), from pairs alone instead of the solver.
+    ///
+    /// Largest: two commits that may both apply and are not forced into increasing order can apply
+    /// decreasing in some schedule (any two unordered points of a partial order go either way), so
+    /// the largest drop is the largest such pair (or the initial offset over a commit). Guaranteed
+    /// (violated keys): leaving out every uncertain commit can only shrink drops, and over the
+    /// certain ones the schedule that always applies the lowest ready offset next has no drop larger
+    /// than the largest forced one (a later, lower commit it reaches was held back by a ready
+    /// predecessor it had to apply first, and that pair is forced), so the least worst drop is the
+    /// largest forced pair. The brute-force enumerator checks both in the differential test.
+    private func partialOrderRegressionSize(_ problem: OrderProblem, verdict: Verdict) -> RegressionSize? {
+        let commits = problem.commits
+        var most = 0, least = 0
+        for b in commits.indices {
+            if b % 64 == 0 && cancellation.isCancelled { return nil }
+            if let initial = problem.initial {
+                most = max(most, initial - commits[b].offset)
+                if commits[b].status == .applied { least = max(least, initial - commits[b].offset) }
+            }
+            for a in commits.indices where a != b && commits[a].offset > commits[b].offset {
+                let drop = commits[a].offset - commits[b].offset
+                guard drop > most || (drop > least && commits[a].status == .applied && commits[b].status == .applied) else { continue }
+                if order.precedes(problem.points[a], problem.points[b]) {
+                    most = max(most, drop)
+                    if commits[a].status == .applied && commits[b].status == .applied { least = max(least, drop) }
+                } else if !order.precedes(problem.points[b], problem.points[a]) {
+                    most = max(most, drop)
+                }
+            }
         }
-        var decision: Decision
+        guard most > 0 else { return nil }
+        return RegressionSize(largest: most, guaranteed: verdict == .violated && least > 0 ? least : nil)
+    }
+
+    /// The run's engine: the graph fast path where it is exact, else Z3 (`--engine auto`); Z3
+    /// alone with `--engine z3`.
+    var engine: EngineKeyDecider {
+        let explain = options.explain
+        let solver = SolverKeyDecider(graph: graph, solver: { explain in self.decider(explain: explain) }, explain: explain)
+        return EngineKeyDecider(fastPath: options.engine == .auto ? GraphKeyDecider(order: order, graph: graph) : nil,
+                                solver: solver, order: order, graph: graph)
+    }
+
+    /// Decides the key without reads (the fast path first under `--engine auto`).
+    private func decideWithoutReads(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
+        decide(&problem, by: engine)
+    }
+
+    /// Decides with the solver (reads included when the problem has them).
+    private func solve(_ problem: inout OrderProblem) -> Result<Decision, TraceError> {
+        decide(&problem, by: EngineKeyDecider(fastPath: nil, solver: engine.solver, order: order, graph: graph))
+    }
+
+    private func decide(_ problem: inout OrderProblem, by decider: some KeyDecider) -> Result<Decision, TraceError> {
         do {
-            decision = try decider(explain: options.explain).decide(problem)
+            guard let decision = try decider.decide(&problem) else {
+                return .success(Decision(verdict: .unknown, reason: "no procedure decides this key", engine: .z3))
+            }
+            return .success(decision)
         } catch is Z3Decider.Inconsistent {
             return .failure(Verifier.inconsistentChoices(history, graph))
         } catch {
-            decision = Decision(verdict: .unknown, reason: "\(error)", engine: "z3")
+            return .success(Decision(verdict: .unknown, reason: "\(error)", engine: .z3))
         }
-        // Tell the story of a pair the history itself forces into decreasing order when there
-        // is one: a short chain of recorded facts proves it, and the minimal sub-trace then
-        // shows that same pair. The solver's witness names the first regressing pair of one
-        // schedule, which other schedules may avoid.
-        if decision.verdict == .violated, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
-            decision.regression = forced
-            decision.witness = nil
-            decision.witnessApplied = nil
-        }
-        return .success(decision)
     }
 
     private func minimizer(key: PartitionKey, verdict: Verdict, property: Property) -> Minimizer {
@@ -294,8 +335,12 @@ struct Run: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             budget = min(budget, deadline > now ? Double(deadline - now) / 1e9 : 0)
         }
-        var minimizer = Minimizer(history: history, key: key, verdict: verdict, budget: budget)
-        minimizer.property = property
+        var minimizer = Minimizer(history: history, key: key, verdict: verdict, budget: budget, property: property) { sub, options in
+            // Only the verdict matters here; a sub-history the order graph rejects does not show it.
+            guard let report = try? Verifier(options: options).verify(history: sub) else { return nil }
+            return report.keys.first { $0.group == key.group && $0.topic == key.partition.topic
+                && $0.partition == key.partition.partition && $0.property == property }?.verdict
+        }
         minimizer.cancellation = cancellation
         return minimizer
     }

@@ -1,3 +1,4 @@
+import Locking
 import Dispatch
 import Z3
 #if canImport(Glibc)
@@ -127,10 +128,25 @@ public struct Verifier: Sendable {
             cancellation.arm(seconds: seconds, reason: "the --timeout of \(Self.seconds(seconds)) ran out")
         }
         defer { deadline?.disarm() }
-        let graph = try OrderGraph(history: history)
-        let order = HappensBefore(graph: graph)
+        let prepared = try OrderedHistory(history)
+        return try verify(prepared, started: started, cancellation: cancellation)
+    }
+
+    /// Verifies a history whose order is already computed (a caller that also analyses the order,
+    /// such as `analyze`, builds it once).
+    package func verify(_ prepared: OrderedHistory) throws(TraceError) -> Report {
+        let cancellation = Cancellation(parent: options.cancellation)
+        let deadline = options.timeout.flatMap { seconds in options.armsDeadlineTimer ? seconds : nil }.map { seconds in
+            cancellation.arm(seconds: seconds, reason: "the --timeout of \(Self.seconds(seconds)) ran out")
+        }
+        defer { deadline?.disarm() }
+        return try verify(prepared, started: DispatchTime.now().uptimeNanoseconds, cancellation: cancellation)
+    }
+
+    private func verify(_ prepared: OrderedHistory, started: UInt64, cancellation: Cancellation) throws(TraceError) -> Report {
+        let history = prepared.history, graph = prepared.graph, order = prepared.order
         let ordered = DispatchTime.now().uptimeNanoseconds
-        let members = history.membersByKey()
+        let members = prepared.members
         let allKeys = members.keys.sorted()
         let components = KeyComponents(history: history, keys: allKeys)
         let shard = options.shard
@@ -215,6 +231,22 @@ public struct Verifier: Sendable {
         return TraceError(file: history.files.count == 1 ? history.files[0] : nil, line: sorted.first ?? 0,
                           message: "the trace contradicts itself: no order of the sends at lines \(sorted.map(String.init).joined(separator: ", ")) on their connections fits the rest of the history",
                           relatedLines: Array(sorted.dropFirst()))
+    }
+}
+
+/// A history with what every key's check reads computed once: its order graph, the happens-before
+/// answers over it, and the commits and fetches of each key.
+package struct OrderedHistory: Sendable {
+    package let history: History
+    package let graph: OrderGraph
+    package let order: HappensBefore
+    package let members: [PartitionKey: (commits: [Int], fetches: [Int])]
+
+    package init(_ history: History) throws(TraceError) {
+        self.history = history
+        graph = try OrderGraph(history: history)
+        order = HappensBefore(graph: graph)
+        members = history.membersByKey()
     }
 }
 

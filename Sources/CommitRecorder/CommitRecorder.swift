@@ -1,3 +1,4 @@
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,9 +20,9 @@ public final class CommitRecorder: @unchecked Sendable {
     /// The process name every event carries: one clock domain.
     public let proc: String
     private let writer: DurableLineWriter
-    private let errorLock = RecorderLock()
+    private let errorLock = PthreadLock()
     private var firstError: RecorderError?
-    private let counterLock = RecorderLock()
+    private let counterLock = PthreadLock()
     private var counter = 0
 
     /// Opens `path` and, when the file is new or emptied, writes the `meta` line.

@@ -1,3 +1,4 @@
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +15,7 @@ import Darwin
 /// network collector.
 public final class DurableLineWriter: @unchecked Sendable {
     public let path: String
-    private let lock = RecorderLock()
+    private let lock = PthreadLock()
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int

@@ -1,17 +1,9 @@
+import TraceFormat
+
 extension CommitRecorder {
-    /// One partition of a topic: the unit a committed offset belongs to (with the group).
-    public struct Partition: Hashable, Sendable, CustomStringConvertible {
-        public var topic: String
-        public var partition: Int32
-
-        public init(_ topic: String, _ partition: Int32) {
-            self.topic = topic
-            self.partition = partition
-        }
-
-        /// The trace format's spelling, `topic/partition`.
-        public var description: String { "\(topic)/\(partition)" }
-    }
+    /// One partition of a topic: the unit a committed offset belongs to (with the group). The trace
+    /// format's own type, so a recorder and the checker cannot disagree on what a partition is.
+    public typealias Partition = TopicPartition
 
     /// The outcome of a commit request as its response reported it.
     public enum Outcome: String, Sendable {
@@ -21,5 +13,12 @@ extension CommitRecorder {
         case fail
         /// No usable response (timeout, disconnect): may or may not have applied.
         case unknown
+    }
+}
+
+extension TopicPartition {
+    /// A partition numbered as Kafka's wire protocol numbers it (`INT32`).
+    public init(_ topic: String, _ partition: Int32) {
+        self.init(topic: topic, partition: Int(partition))
     }
 }

@@ -1,3 +1,4 @@
+import Locking
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +21,7 @@ enum RecorderThread {
         return key
     }()
 
-    private static let numberLock = RecorderLock()
+    private static let numberLock = PthreadLock()
     nonisolated(unsafe) private static var nextNumber = 0
 
     private final class Label {

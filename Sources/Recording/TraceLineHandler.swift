@@ -1,4 +1,4 @@
-import CommitCheck
+import TraceFormat
 import CommitRecorder
 import NIOCore
 

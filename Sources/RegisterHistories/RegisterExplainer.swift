@@ -138,38 +138,12 @@ public struct RegisterExplainer {
                               narrative: narrative, lines: lines, minimal: minimal)
     }
 
-    /// Shrinks `candidates` to a subset for which `stillFails` holds and fails for every subset
-    /// with one element fewer (1-minimal), by delta debugging: drop halves, quarters, ... then
-    /// single elements until none can go.
-    ///
-    /// `stillFails` returns nil when it cannot tell (a timeout, an interrupt): that element is kept
-    /// and the result is not claimed minimal. `candidates` must itself fail. One routine with this
-    /// shape so that commit counterexamples can share it (issue 16).
+    /// Shrinks `candidates` to a 1-minimal subset for which `stillFails` holds, by the delta
+    /// debugging that commit counterexamples use too (``DeltaDebugging``); `stillFails` returns nil
+    /// when it cannot tell, and then the result is not claimed minimal.
     public static func shrink<Element>(_ candidates: [Element], stillFails: ([Element]) -> Bool?) -> (kept: [Element], minimal: Bool) {
-        var kept = candidates
-        var chunk = max(kept.count / 2, 1)
-        while true {
-            var removed = false
-            var undecided = false
-            var start = 0
-            while start < kept.count {
-                let end = min(start + chunk, kept.count)
-                let candidate = Array(kept[..<start]) + Array(kept[end...])
-                switch candidate.isEmpty ? false : stillFails(candidate) {
-                case true?:
-                    kept = candidate
-                    removed = true
-                case false?:
-                    start = end
-                case nil:
-                    undecided = true
-                    start = end
-                }
-            }
-            // Only a pass over single elements that removes nothing, and decides every one, proves it.
-            if chunk == 1 && !removed { return (kept, !undecided) }
-            if !removed { chunk = max(chunk / 2, 1) }
-        }
+        let outcome = DeltaDebugging.shrink(candidates, stillFails: stillFails)
+        return (outcome.kept, outcome.minimal)
     }
 
     /// The least n in lower...upper for which the monotone `fails(n)` holds; `upper` when none

@@ -16,16 +16,16 @@ public enum TraceAnalysis {
         let history = try TraceReader().read(paths: [path])
         var options = VerifyOptions()
         options.minimizeTimeout = 2
-        let report = try Verifier(options: options).verify(history: history)
+        let prepared = try OrderedHistory(history)
+        let report = try Verifier(options: options).verify(prepared)
         var summary = Summary(name: path)
         for key in report.keys {
             summary.verdicts["\(key.property.rawValue) \(key.verdict.rawValue)", default: 0] += 1
             if let from = key.counterexample?.fromOffset, let to = key.counterexample?.toOffset { summary.regressionSizes.append(from - to) }
         }
-        let graph = try OrderGraph(history: history)
-        let order = HappensBefore(graph: graph)
-        for key in history.keys {
-            let problem = OrderProblem(key: key, history: history, graph: graph, projecting: false)
+        let order = prepared.order
+        for (key, members) in prepared.members {
+            let problem = OrderProblem(key: key, history: history, graph: prepared.graph, commits: members.commits, reads: [], projecting: false)
             let slots = problem.commits.indices.sorted { problem.positions[$0] < problem.positions[$1] }
             for (a, b) in zip(slots, slots.dropFirst()) {
                 summary.pairs += 1

@@ -6,7 +6,8 @@ import Foundation
 /// The benchmark cases: sizes, partitions, threads, FIFO, ordered and overlapping, the hard case, a
 /// doubling series for linear growth, and the shapes real clients' traces have: fetches (every real
 /// consumer reads its offsets), proxy traces of one connection with multi-partition commits (Sarama),
-/// many commits in flight (librdkafka's async commits), rebalances that fetch every partition.
+/// many commits in flight (librdkafka's async commits), rebalances that fetch every partition, and a
+/// cluster proxy's many small groups with a thread per connection.
 public enum BenchmarkSuite {
     public static func cases(quick: Bool) -> [BenchmarkRunner.Case] {
         func synthetic(_ name: String, _ shape: SyntheticTrace) -> BenchmarkRunner.Case {
@@ -14,6 +15,9 @@ public enum BenchmarkSuite {
         }
         func proxy(_ name: String, _ shape: ProxyCommitTrace) -> BenchmarkRunner.Case {
             BenchmarkRunner.Case(name: name) { shape.generate($0) }
+        }
+        func racing(_ keys: Int) -> BenchmarkRunner.Case {
+            BenchmarkRunner.Case(name: "keys-racing-\(keys)") { RacingKeysTrace(keys: keys).generate($0) }
         }
         if quick {
             return [
@@ -23,6 +27,7 @@ public enum BenchmarkSuite {
                 synthetic("overlap-100k", SyntheticTrace(events: 100_000, overlap: 4)),
                 BenchmarkRunner.Case(name: "hard-2k-one-key") { OverlappingCommits(commits: 2_000).generate($0) },
                 proxy("proxy-sarama-8p-50m", ProxyCommitTrace(partitions: 8, messages: 50)),
+                racing(2_000),
             ] + realTraces()
         }
         return [
@@ -37,6 +42,8 @@ public enum BenchmarkSuite {
             synthetic("fetch-series-125k", SyntheticTrace(events: 125_000, fetchShare: 0.01)),
             synthetic("fetch-series-250k", SyntheticTrace(events: 250_000, fetchShare: 0.01)),
             synthetic("fetch-series-500k", SyntheticTrace(events: 500_000, fetchShare: 0.01)),
+            // Many groups, a thread per connection, every key possible: linear in the keys.
+            racing(500), racing(1_000), racing(2_000), racing(4_000),
 
             synthetic("ordered-10k", SyntheticTrace(events: 10_000)),
             synthetic("ordered-100k", SyntheticTrace(events: 100_000)),

@@ -1,3 +1,4 @@
+import Locking
 import CZ3
 #if canImport(Glibc)
 import Glibc

@@ -29,14 +29,18 @@ public final class Z3Solver {
         guard let made else { throw Z3Error(code: 0, message: "Z3 made no solver") }
         raw = made
         Z3_solver_inc_ref(ctx, raw)
+        let params = Z3_mk_params(ctx)!
+        Z3_params_inc_ref(ctx, params)
+        // Z3 installs its own SIGINT handler around each check unless told not to, and a Ctrl-C
+        // then stops only that check: the program's own handler (which stops the whole run and
+        // reports what is decided) never sees it. Interruption goes through `Z3Context.interrupt`.
+        Z3_params_set_bool(ctx, params, Z3_mk_string_symbol(ctx, "ctrl_c"), false)
         if let timeoutMilliseconds {
-            let params = Z3_mk_params(ctx)!
-            Z3_params_inc_ref(ctx, params)
             Z3_params_set_uint(ctx, params, Z3_mk_string_symbol(ctx, "timeout"), timeoutMilliseconds)
-            Z3_solver_set_params(ctx, raw, params)
-            Z3_params_dec_ref(ctx, params)
-            try context.check()
         }
+        Z3_solver_set_params(ctx, raw, params)
+        Z3_params_dec_ref(ctx, params)
+        try context.check()
     }
 
     deinit { Z3_solver_dec_ref(context.raw, raw) }

@@ -22,14 +22,18 @@ public struct HappensBefore: Sendable {
         var chainOfPoint = [Int32](repeating: -1, count: graph.pointCount)
         var indexInChain = [Int32](repeating: -1, count: graph.pointCount)
         var chainCount = 0
-        for chain in graph.chains where chain.count > 1 {
+        // Longest chains first, and a chain whose points all belong to earlier ones adds no clock
+        // entry: a process clock's chain then covers its threads, and the clocks stay points × few.
+        let longestFirst = graph.chains.indices.filter { graph.chains[$0].count > 1 }
+            .sorted { (graph.chains[$0].count, $1) > (graph.chains[$1].count, $0) }
+        for chain in longestFirst.map({ graph.chains[$0] }) {
             var next: Int32 = 0
             for point in chain where chainOfPoint[Int(point)] < 0 {
                 chainOfPoint[Int(point)] = Int32(chainCount)
                 indexInChain[Int(point)] = next
                 next += 1
             }
-            chainCount += 1
+            if next > 0 { chainCount += 1 }
         }
         self.chainCount = chainCount
         self.chainOfPoint = chainOfPoint

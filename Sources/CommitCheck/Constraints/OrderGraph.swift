@@ -14,8 +14,8 @@ public struct OrderGraph: Sendable {
     /// FIFO pairs left open by everything else.
     public private(set) var choices: [FIFOChoice] = []
     /// Sequences of points that the order already makes total: each thread's events, each
-    /// connection's apply points once FIFO fixes them, the wall-clock barriers. They index
-    /// ``HappensBefore``'s vector clocks.
+    /// connection's apply points once FIFO fixes them, each process clock's order, the wall-clock
+    /// barriers. They index ``HappensBefore``'s vector clocks.
     public private(set) var chains: [[Int32]] = []
 
     // Edges, as a list while building and in compressed form after.
@@ -38,7 +38,7 @@ public struct OrderGraph: Sendable {
         readPoint = history.fetches.indices.map { addPoint(.read($0)) }
         eventPoint.reserveCapacity(history.events.count)
         for (index, event) in history.events.enumerated() {
-            if event.kind == .apply, let commit = history.commitIndex[event.commit!] {
+            if case .apply(let id) = event.payload, let commit = history.commitIndex[id] {
                 eventPoint.append(applyPoint[commit])
             } else {
                 eventPoint.append(addPoint(.event(index)))
@@ -121,6 +121,10 @@ public struct OrderGraph: Sendable {
             if groups[groups.count - 1].last != item.point { groups[groups.count - 1].append(item.point) }
         }
         guard groups.count > 1 else { return }
+        // The clock's own chain: every single-point group and every barrier, in clock order. One
+        // process's clock orders all its threads, so this chain can stand for thousands of thread
+        // chains in ``HappensBefore`` (a proxy's trace has a thread per connection).
+        var chain: [Int32] = groups[0].count == 1 ? [groups[0][0]] : []
         for index in 0..<(groups.count - 1) {
             let earlier = groups[index], later = groups[index + 1]
             if earlier.count == 1 && later.count == 1 {
@@ -129,8 +133,11 @@ public struct OrderGraph: Sendable {
                 let barrier = addPoint(.clockBarrier)
                 for point in earlier { addEdge(point, barrier, .clock) }
                 for point in later { addEdge(barrier, point, .clock) }
+                chain.append(barrier)
             }
+            if later.count == 1 { chain.append(later[0]) }
         }
+        if chain.count > 1 { chains.append(chain) }
     }
 
     /// `a` before `b` whenever `ts_a + skew < ts_b`: a chain of barriers, one per distinct `ts`.
@@ -176,7 +183,9 @@ public struct OrderGraph: Sendable {
             if let ack {
                 // A response bounds the apply point, except an `unknown` one: a request that timed
                 // out or whose connection died may still be applied after the client gave up.
-                if let event = commit.ack, history.events[event].status != .unknown { addEdge(apply, ack, .causality) }
+                if let event = commit.ack, case .ack(_, let status, _) = history.events[event].payload, status != .unknown {
+                    addEdge(apply, ack, .causality)
+                }
                 if let before = send ?? build { addEdge(before, ack, .causality) }
             }
         }
@@ -192,7 +201,7 @@ public struct OrderGraph: Sendable {
         struct Connection: Hashable { var proc: String; var conn: String }
         var connections: [Connection: [Int]] = [:]
         for (index, commit) in history.commits.enumerated() {
-            guard let send = commit.send, let conn = history.events[send].conn else { continue }
+            guard let send = commit.send, case .send(_, let conn?, _) = history.events[send].payload else { continue }
             connections[Connection(proc: history.events[send].proc, conn: conn), default: []].append(index)
         }
         var added = false

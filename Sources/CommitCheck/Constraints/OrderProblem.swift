@@ -73,7 +73,7 @@ public struct OrderProblem: Sendable {
 
     /// Builds the key's problem from the commits known to touch it (``History/membersByKey()``) and
     /// the placed reads of its component that the schedules must explain.
-    init(key: PartitionKey, history: History, graph: OrderGraph, commits commitIndices: [Int], reads placements: [ReadPlacement],
+    package init(key: PartitionKey, history: History, graph: OrderGraph, commits commitIndices: [Int], reads placements: [ReadPlacement],
          projecting: Bool = true) {
         self.key = key
         initial = history.initialOffset(of: key)

@@ -5,7 +5,7 @@
 /// a certainly applied commit that is itself forced before the read. What remains (the *writers*)
 /// is what a solver has to consider; in a totally or mostly ordered history it is one commit, and
 /// then the order alone names the value the read must return (``determined``).
-struct ReadPlacement: Sendable {
+package struct ReadPlacement: Sendable {
     /// Index into ``History/fetches``.
     var fetch: Int
     var key: PartitionKey

@@ -24,16 +24,12 @@ public struct History: Sendable {
     public func applyStatus(of commitIndex: Int, on partition: TopicPartition) -> ApplyStatus {
         let commit = commits[commitIndex]
         guard commit.offset(for: partition) != nil else { return .notApplied }
-        if let ack = commit.ack {
-            let event = events[ack]
-            switch event.status {
+        if let ack = commit.ack, case .ack(_, let status, let errors) = events[ack].payload {
+            let failedHere = errors?.contains(where: { $0.0 == partition }) == true
+            switch status {
             case .fail: return .notApplied
-            case .ok, .none:
-                if event.errors?.contains(where: { $0.0 == partition }) == true { return .notApplied }
-                return .applied
-            case .unknown:
-                if event.errors?.contains(where: { $0.0 == partition }) == true { return .notApplied }
-                return commit.applies.isEmpty ? .maybe : .applied
+            case .ok: return failedHere ? .notApplied : .applied
+            case .unknown: return failedHere ? .notApplied : commit.applies.isEmpty ? .maybe : .applied
             }
         }
         return commit.applies.isEmpty ? .maybe : .applied

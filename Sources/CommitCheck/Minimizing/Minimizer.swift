@@ -21,12 +21,20 @@ public struct Minimizer {
     public var budget: Double
     /// Stops minimising (the current set is returned as not minimal) when cancelled (SIGINT).
     public var cancellation: Cancellation? = nil
+    /// Verifies a candidate sub-history and gives the key's verdict for ``property`` (`nil`: the key
+    /// is not in it). The minimiser does not know the verifier: the run that asks for the
+    /// counterexample hands itself in, so nothing loops back and no flag stops a recursion.
+    public var recheck: @Sendable (History, VerifyOptions) -> Verdict?
 
-    public init(history: History, key: PartitionKey, verdict: Verdict, budget: Double = 10) {
+    public init(history: History, key: PartitionKey, verdict: Verdict, budget: Double = 10,
+                property: Property = .monotonic,
+                recheck: @escaping @Sendable (History, VerifyOptions) -> Verdict?) {
         self.history = history
         self.key = key
         self.verdict = verdict
         self.budget = budget
+        self.property = property
+        self.recheck = recheck
     }
 
     /// The outcome: event indices (ascending) and whether they are known to be 1-minimal.
@@ -41,33 +49,20 @@ public struct Minimizer {
         func outOfTime() -> Bool {
             DispatchTime.now().uptimeNanoseconds > deadline || cancellation?.isCancelled == true
         }
-        var current = Array(history.events.indices)
-        // A candidate the solver could not decide in time is kept out, but then 1-minimality is not
-        // proven: dropping that event might have kept the verdict.
-        var inconclusive = false
+        // The whole history is the last seed; it is listed only when no small seed shows the
+        // verdict (listing it per key would make many small keys cost keys × events).
+        var shown: [Int]? = nil
         for seed in seeds {
-            if outOfTime() { return Result(events: current, minimal: false) }
+            if outOfTime() { return Result(events: shown ?? Array(history.events.indices), minimal: false) }
             let candidate = Array(Set(seed)).sorted()
-            if shows(candidate, deadline: deadline, inconclusive: &inconclusive) { current = candidate; break }
+            if check(candidate, deadline: deadline) == true { shown = candidate; break }
         }
-        var chunk = max(current.count / 2, 1)
-        while true {
-            var removedAny = false
-            var start = 0
-            while start < current.count {
-                if outOfTime() { return Result(events: current, minimal: false) }
-                let end = min(start + chunk, current.count)
-                let candidate = Array(current[..<start]) + Array(current[end...])
-                if !candidate.isEmpty && shows(candidate, deadline: deadline, inconclusive: &inconclusive) {
-                    current = candidate
-                    removedAny = true
-                } else {
-                    start = end
-                }
-            }
-            if chunk == 1 && !removedAny { return Result(events: current, minimal: !inconclusive) }
-            if !removedAny { chunk = max(chunk / 2, 1) }
+        // A candidate the solver could not decide in time is kept, but then 1-minimality is not
+        // proven: dropping that event might have kept the verdict.
+        let outcome = DeltaDebugging.shrink(shown ?? Array(history.events.indices), shouldStop: outOfTime) { candidate in
+            check(candidate, deadline: deadline)
         }
+        return Result(events: outcome.kept, minimal: outcome.minimal)
     }
 
     /// Re-verification without nested minimisation, on the calling thread.
@@ -82,28 +77,48 @@ public struct Minimizer {
 
     /// Whether a sub-history, written out and verified again, gives the key the same verdict.
     public func shows(_ events: [Int]) -> Bool {
-        var inconclusive = false
-        return shows(events, deadline: nil, inconclusive: &inconclusive)
+        check(events, deadline: nil) == true
     }
 
-    /// The same, with the solver stopped at `deadline` (a candidate it cannot decide in time does
-    /// not show the verdict, so minimisation keeps the events it could not drop).
-    private func shows(_ events: [Int], deadline: UInt64?, inconclusive: inout Bool) -> Bool {
+    /// Whether the sub-history shows the verdict: `nil` when its re-check was undecided (the solver
+    /// stopped at `deadline`), `false` when it is not valid input or gets another verdict.
+    private func check(_ events: [Int], deadline: UInt64?) -> Bool? {
         var options = Self.recheckOptions
         options.cancellation = cancellation
         if let deadline {
             let now = DispatchTime.now().uptimeNanoseconds
-            guard now < deadline else { return false }
+            guard now < deadline else { return nil }
             options.timeout = max(Double(deadline - now) / 1e9, 0.01)
         }
-        guard let sub = try? TraceReader().read(bytes: Array(subTrace(events).utf8), name: "counterexample"),
-              let report = try? Verifier(options: options).verify(history: sub) else { return false }
-        let result = report.keys.first {
-            $0.group == key.group && $0.topic == key.partition.topic && $0.partition == key.partition.partition
-                && $0.property == property
+        // A candidate that is not valid input (a commit left without offsets) cannot be the evidence.
+        guard let sub = try? subHistory(events) else { return false }
+        let verdict = recheck(sub, options)
+        if verdict == .unknown { return nil }
+        return verdict == self.verdict
+    }
+
+    /// The history ``subTrace(_:extraMeta:)`` reads back as, built from the events without the
+    /// text round trip (a candidate is checked many times per key; the lines are written once, for
+    /// the result). The same builder enforces the same rules, so an invalid candidate fails here as
+    /// its text would, and `CounterexampleTests` re-reads every written sub-trace to its verdict.
+    func subHistory(_ events: [Int]) throws(TraceError) -> History {
+        var builder = HistoryBuilder(files: ["counterexample"])
+        var settings = history.meta
+        settings.counterexample = nil
+        try builder.add(TraceEvent(line: 1, payload: .meta(settings)))
+        let kept = Set(events)
+        for (number, index) in events.sorted().enumerated() {
+            var event = history.events[index]
+            event.file = 0
+            event.line = number + 2
+            if case .send(let id, let conn, nil) = event.payload, let commit = history.commitIndex[id],
+               let build = history.commits[commit].build, !kept.contains(build) {
+                let carried = TraceEvent.CarriedOffsets(group: history.commits[commit].group, offsets: history.commits[commit].offsets)
+                event.payload = .send(commit: id, conn: conn, carried: carried)
+            }
+            try builder.add(event)
         }
-        if result?.verdict == .unknown { inconclusive = true }
-        return result?.verdict == verdict
+        return try builder.finish()
     }
 
     /// The events as a `commitcheck/1` document: meta first, sends carrying offsets when their build is gone.
@@ -113,7 +128,7 @@ public struct Minimizer {
         for index in events.sorted() {
             let event = history.events[index]
             var carry = false
-            if event.kind == .send, let commit = history.commitIndex[event.commit!], let build = history.commits[commit].build {
+            if case .send(let id, _, _) = event.payload, let commit = history.commitIndex[id], let build = history.commits[commit].build {
                 carry = !kept.contains(build)
             }
             text += TraceLineWriter.line(event, history: history, carryOffsets: carry) + "\n"

@@ -130,7 +130,7 @@ struct HTMLTimelineSVG {
             case .fetch, .fetched: "#00897b"
             case .meta: "#757575"
             }
-            if event.kind == .ack, let status = event.status {
+            if case .ack(_, let status, _) = event.payload {
                 label = "ack \(status.rawValue) \(id)"
                 if status == .fail { color = "#e53935" } else if status == .unknown { color = "#9e9e9e" }
             }

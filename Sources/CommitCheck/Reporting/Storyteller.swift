@@ -213,21 +213,20 @@ struct Storyteller {
     }
 
     func describe(_ event: TraceEvent) -> String {
-        let commit = event.commit.flatMap { history.commitIndex[$0] }.map { history.commits[$0] }
-        switch event.kind {
-        case .build: return "builds commit \(event.commit!) \(offsetsText(event.offsets ?? []))"
-        case .send:
-            let conn = event.conn.map { " on connection \($0)" } ?? ""
-            return "sends commit \(event.commit!) \(offsetsText(commit?.offsets ?? []))\(conn)"
-        case .ack:
-            var text = "gets ack \(event.status!.rawValue) for commit \(event.commit!)"
-            if let errors = event.errors, !errors.isEmpty {
+        switch event.payload {
+        case .build(let commit, _, let offsets, _, _): return "builds commit \(commit) \(offsetsText(offsets))"
+        case .send(let id, let conn, _):
+            let offsets = history.commitIndex[id].map { history.commits[$0].offsets } ?? []
+            return "sends commit \(id) \(offsetsText(offsets))\(conn.map { " on connection \($0)" } ?? "")"
+        case .ack(let commit, let status, let errors):
+            var text = "gets ack \(status.rawValue) for commit \(commit)"
+            if let errors, !errors.isEmpty {
                 text += " (errors: " + errors.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
             }
             return text
-        case .apply: return "observes commit \(event.commit!) applied"
-        case .fetch: return "fetches \(event.fetch!)"
-        case .fetched: return "receives fetch \(event.fetch!) \(offsetsText(event.offsets ?? []))"
+        case .apply(let commit): return "observes commit \(commit) applied"
+        case .fetch(let fetch, _, _): return "fetches \(fetch)"
+        case .fetched(let fetch, let offsets): return "receives fetch \(fetch) \(offsetsText(offsets))"
         case .meta: return "meta"
         }
     }

@@ -36,8 +36,8 @@ public struct BruteForceEnumerator {
         var readPointOf = [Int](repeating: -1, count: history.fetches.count)
         for index in history.fetches.indices { readPointOf[index] = count; count += 1 }
         for (index, event) in history.events.enumerated() {
-            if event.kind == .apply {
-                pointOfEvent[index] = applyPointOf[history.commitIndex[event.commit!]!]
+            if case .apply(let id) = event.payload, let commit = history.commitIndex[id] {
+                pointOfEvent[index] = applyPointOf[commit]
             } else {
                 pointOfEvent[index] = count
                 count += 1
@@ -73,7 +73,7 @@ public struct BruteForceEnumerator {
             if let ack {
                 if let send { require(send, ack) } else if let build { require(build, ack) }
                 // An `unknown` response does not bound the apply point (DESIGN §4 rule 3).
-                if let event = commit.ack, events[event].status != .unknown { require(apply, ack) }
+                if let event = commit.ack, case .ack(_, let status, _) = events[event].payload, status != .unknown { require(apply, ack) }
             }
         }
         for (index, fetch) in history.fetches.enumerated() {
@@ -85,7 +85,7 @@ public struct BruteForceEnumerator {
         for a in history.commits.indices {
             for b in history.commits.indices where a < b {
                 guard let sa = history.commits[a].send, let sb = history.commits[b].send,
-                      let ca = events[sa].conn, let cb = events[sb].conn,
+                      case .send(_, let ca?, _) = events[sa].payload, case .send(_, let cb?, _) = events[sb].payload,
                       ca == cb, events[sa].proc == events[sb].proc else { continue }
                 fifoPairs.append((pointOfEvent[sa], pointOfEvent[sb], applyPointOf[a], applyPointOf[b]))
             }

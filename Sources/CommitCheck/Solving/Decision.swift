@@ -1,10 +1,18 @@
+/// The procedure that decided a key (the report's `engine` field).
+public enum DecisionProcedure: String, Codable, Sendable {
+    /// The fast path over the partial order (``GraphDecider``), or the read placement on it.
+    case graph
+    /// The SMT solver.
+    case z3
+}
+
 /// A decided key: the verdict and, for bad verdicts, a witness the report can tell as a story.
 public struct Decision: Sendable {
     public var verdict: Verdict
     /// Why, in a sentence (Z3's reason for `unknown`).
     public var reason: String?
-    /// `graph` (the fast path) or `z3`.
-    public var engine: String
+    /// Which procedure decided it.
+    public var engine: DecisionProcedure
     /// Slots of a regressing pair: the higher offset applied first, then the lower one.
     /// `earlier == nil` means the regression is from the initial offset.
     public var regression: (earlier: Int?, later: Int)?
@@ -17,7 +25,7 @@ public struct Decision: Sendable {
     /// The `linearizable` verdict when the key has fetch results (rule 7).
     public var reads: ReadsDecision?
 
-    public init(verdict: Verdict, reason: String? = nil, engine: String,
+    public init(verdict: Verdict, reason: String? = nil, engine: DecisionProcedure,
                 regression: (earlier: Int?, later: Int)? = nil, witness: [Int]? = nil, witnessApplied: Set<Int>? = nil) {
         self.verdict = verdict
         self.reason = reason

@@ -15,13 +15,13 @@ public enum GraphDecider {
         guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
         let commits = problem.commits
         let count = commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "graph") }
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .graph) }
         let point = { (slot: Int) in problem.points[slot] }
 
         if let initial = problem.initial {
             if let below = commits.indices.first(where: { commits[$0].status == .applied && commits[$0].offset < initial }) {
                 return Decision(verdict: .violated, reason: "offset \(commits[below].offset) certainly applies below the initial offset \(initial)",
-                                engine: "graph", regression: (nil, below))
+                                engine: .graph, regression: (nil, below))
             }
         }
         // Holds iff each offset group is forced before the next one up.
@@ -45,7 +45,7 @@ public enum GraphDecider {
         }
         let initialBelow = problem.initial.flatMap { initial in commits.indices.first { commits[$0].offset < initial } }
         if unordered == nil && initialBelow == nil {
-            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "graph")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: .graph)
             // The proof: each offset group is forced before the next one up.
             decision.proofFacts = groups.indices.dropLast().flatMap { index in
                 groups[index].flatMap { lower in groups[index + 1].map { (lower, $0) } }
@@ -55,11 +55,11 @@ public enum GraphDecider {
         // Not a proof: is a decrease among certainly applied commits forced?
         if let (earlier, later) = forcedDecrease(problem, order: order, graph: graph) {
             return Decision(verdict: .violated, reason: "the history forces \(commits[earlier].offset) to apply before \(commits[later].offset)",
-                            engine: "graph", regression: (earlier, later))
+                            engine: .graph, regression: (earlier, later))
         }
         if let below = initialBelow {
             return Decision(verdict: .possible, reason: "offset \(commits[below].offset) may apply below the initial offset \(problem.initial!)",
-                            engine: "graph", regression: (nil, below))
+                            engine: .graph, regression: (nil, below))
         }
         let (higher, lower) = unordered!
         let forced = order.precedes(point(higher), point(lower))
@@ -67,7 +67,7 @@ public enum GraphDecider {
                         reason: forced
                             ? "\(commits[higher].offset) applies before \(commits[lower].offset) whenever both apply, and one may not"
                             : "nothing orders offset \(commits[higher].offset) after \(commits[lower].offset)",
-                        engine: "graph", regression: (higher, lower))
+                        engine: .graph, regression: (higher, lower))
     }
 
     /// A pair of certainly applied commits forced into decreasing order, if any.

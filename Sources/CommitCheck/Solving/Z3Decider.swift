@@ -37,7 +37,7 @@ public struct Z3Decider {
     /// The reads must be satisfiable together (``checkReads(_:)`` first): a problem whose reads no
     /// schedule explains would come out `holds` for want of any schedule.
     public func decide(_ problem: OrderProblem) throws -> Decision {
-        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no two commits of this key can apply in decreasing order", engine: "z3") }
+        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no two commits of this key can apply in decreasing order", engine: .z3) }
         let context = Z3Context()
         if let cancellation { return try cancellation.whileRunning(context) { try decide(problem, in: context) } }
         return try decide(problem, in: context)
@@ -97,7 +97,7 @@ public struct Z3Decider {
         let (solver, time, applied, edgeLiterals) = try base(problem, in: context)
         switch try solver.check(assuming: edgeLiterals) {
         case .unsatisfiable: throw Inconsistent()
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
         case .satisfiable: break
         }
         // Rule 7: each read is explained by the last applied write before it, or the initial value.
@@ -259,7 +259,7 @@ public struct Z3Decider {
     private func decideMonotonic(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
                                  edgeLiterals: [Term], assumptions: [Term]) throws -> Decision {
         let count = problem.commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: "z3") }
+        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .z3) }
         // Pairs that the partial order already puts in increasing order cannot regress: skip them.
         let closure = SlotClosure(problem)
         var candidates: [(Int, Int)] = []
@@ -275,7 +275,7 @@ public struct Z3Decider {
         }
 
         if candidates.isEmpty && belowInitial.isEmpty {
-            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "every pair of different offsets is forced into increasing order", engine: .z3)
             if explain { decision.proofFacts = problem.edges.map { (Int($0.0), Int($0.1)) } }
             return decision
         }
@@ -300,9 +300,9 @@ public struct Z3Decider {
         }
         try solver.pop()
         switch canRegress {
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
         case .unsatisfiable:
-            var decision = Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: "z3")
+            var decision = Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: .z3)
             decision.proofFacts = core
             return decision
         case .satisfiable: break
@@ -318,7 +318,7 @@ public struct Z3Decider {
         try solver.pop()
         var decision = witness!
         switch canAvoid {
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: "z3")
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
         case .unsatisfiable:
             decision.verdict = .violated
             decision.reason = "Z3 proves every consistent schedule regresses"
@@ -353,7 +353,7 @@ public struct Z3Decider {
                 previous = slot
             }
         }
-        return Decision(verdict: .possible, engine: "z3", regression: pair, witness: order, witnessApplied: appliedSlots)
+        return Decision(verdict: .possible, engine: .z3, regression: pair, witness: order, witnessApplied: appliedSlots)
     }
 }
 

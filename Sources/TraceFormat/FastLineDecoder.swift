@@ -15,7 +15,7 @@ import Darwin
 /// of JSON and writes every error message. So the fast path can only ever return what the general
 /// path would return for the same line; `FastLineDecoderTests` checks exactly that on valid and
 /// mutated lines, and so does the fuzzer.
-enum FastLineDecoder {
+package enum FastLineDecoder {
     /// The fields of the common events, as bits for duplicate detection.
     private enum Field: Int {
         case ev, proc, thread, ts, commit, fetch, group, offsets, conn, status, errors, partitions, generation, member
@@ -23,7 +23,7 @@ enum FastLineDecoder {
 
     /// The event, or `nil` when the line is outside the fast subset (the caller then decodes it the
     /// general way, which also reports errors).
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> TraceEvent? {
+    package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> TraceEvent? {
         var cursor = Cursor(bytes: bytes)
         var seen: UInt32 = 0
         var kind: EventKind?
@@ -71,48 +71,36 @@ enum FastLineDecoder {
 
         // The same rules, in the same order, as TraceEventDecoder.decode(members:); any breach
         // goes to the general path for its message.
-        var event = TraceEvent(kind: kind, line: lineNumber)
-        event.proc = proc
-        event.thread = thread ?? "main"
-        event.ts = ts
+        let payload: TraceEvent.Payload
         switch kind {
         case .meta:
             return nil
         case .build:
             // An empty map is bad input (DESIGN §4): the general path words the error.
             guard let commit, let group, let offsets, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
-            event.commit = commit
-            event.group = group
-            event.offsets = offsets
-            event.generation = generation
-            event.member = member
+            payload = .build(commit: commit, group: group, offsets: offsets, generation: generation, member: member)
         case .send:
             guard let commit else { return nil }
+            var carried: TraceEvent.CarriedOffsets? = nil
             if let offsets {
-                guard group != nil, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
+                guard let group, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
+                carried = TraceEvent.CarriedOffsets(group: group, offsets: offsets)
             }
-            event.commit = commit
-            event.conn = conn
-            event.group = group
-            event.offsets = offsets
+            payload = .send(commit: commit, conn: conn, carried: carried)
         case .ack:
             guard let commit, let status, let parsed = AckStatus(rawValue: status) else { return nil }
-            event.commit = commit
-            event.status = parsed
-            event.errors = errors
+            payload = .ack(commit: commit, status: parsed, errors: errors)
         case .fetch:
             guard let fetch, let group, let partitions else { return nil }
-            event.fetch = fetch
-            event.group = group
-            event.partitions = partitions
+            payload = .fetch(fetch: fetch, group: group, partitions: partitions)
         case .fetched:
             guard let fetch, let offsets, offsets.allSatisfy({ $0.1 >= -1 }) else { return nil }
-            event.fetch = fetch
-            event.offsets = offsets
+            payload = .fetched(fetch: fetch, offsets: offsets)
         case .apply:
             guard let commit else { return nil }
-            event.commit = commit
+            payload = .apply(commit: commit)
         }
+        let event = TraceEvent(line: lineNumber, proc: proc, thread: thread ?? "main", ts: ts, payload: payload)
         return event
     }
 

@@ -5,8 +5,10 @@ import Darwin
 #endif
 
 /// A mutex on the heap, so that its address never moves (a `pthread_mutex_t` stored inline in a
-/// class or struct may be moved by Swift), shared with the sibling targets that must not depend on
-/// Foundation's locks: the checker's slots, cancellation and interruption flags.
+/// class or struct may be moved by Swift), the one lock of every target here, as `NIOLock` is
+/// swift-nio's: the recorder takes it per event (the cheapest lock the platform has, with no newer
+/// runtime needed: `Synchronization.Mutex` wants macOS 15), the checker for its slots and
+/// cancellation, the Z3 layer for interruption flags.
 package final class PthreadLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 

@@ -8,29 +8,29 @@ import Darwin
 ///
 /// Handles what real recorders leave behind: a UTF-8 byte-order mark, CRLF line ends, and a last
 /// line with no line end (a recorder that crashed mid-write), which is reported as such.
-struct LineReader {
+package struct LineReader {
     /// Why a file could not be read.
-    struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var reason: String
-        var description: String { "\(path): \(reason)" }
+    package struct Failure: Error, CustomStringConvertible {
+        package var path: String
+        package var reason: String
+        package var description: String { "\(path): \(reason)" }
     }
 
-    let path: String
+    package let path: String
     /// The size of a regular file (0 for pipes), for reserving memory up front.
-    let fileSize: Int
+    package let fileSize: Int
     private let descriptor: Int32
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
     private var eof = false
-    private(set) var lineNumber = 0
+    package private(set) var lineNumber = 0
     private var atFileStart = true
 
     /// Lines longer than this are reported instead of read, so one bad line cannot exhaust memory.
-    static let maximumLineLength = 64 << 20
+    package static let maximumLineLength = 64 << 20
 
-    init(path: String, blockSize: Int = 1 << 20) throws(Failure) {
+    package init(path: String, blockSize: Int = 1 << 20) throws(Failure) {
         self.path = path
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -47,19 +47,19 @@ struct LineReader {
         buffer = [UInt8](repeating: 0, count: blockSize)
     }
 
-    func closeFile() { if descriptor != 0 { close(descriptor) } }
+    package func closeFile() { if descriptor != 0 { close(descriptor) } }
 
     /// A line handed to `body`: its bytes, whether it ended with a line end, its number.
-    struct Line {
-        var bytes: UnsafeBufferPointer<UInt8>
-        var terminated: Bool
-        var number: Int
+    package struct Line {
+        package var bytes: UnsafeBufferPointer<UInt8>
+        package var terminated: Bool
+        package var number: Int
     }
 
-    enum LineError: Error { case tooLong(line: Int), read(String) }
+    package enum LineError: Error { case tooLong(line: Int), read(String) }
 
     /// Calls `body` for each line until the file ends or `body` returns false.
-    mutating func forEachLine(_ body: (Line) -> Bool) -> LineError? {
+    package mutating func forEachLine(_ body: (Line) -> Bool) -> LineError? {
         while true {
             // Find the next line end in the buffered bytes.
             var newline = -1

@@ -10,7 +10,7 @@ public enum Verdict: String, Codable, Sendable, CaseIterable, Comparable {
     case unknown
 
     /// Severity order used to summarise many keys: violated > possible > unknown > holds.
-    var severity: Int {
+    package var severity: Int {
         switch self {
         case .holds: 0
         case .unknown: 1
@@ -28,24 +28,4 @@ public enum Property: String, Codable, Sendable {
     case monotonic
     /// Some consistent schedule explains every read (fetch results, register reads).
     case linearizable
-}
-
-/// When a run counts as failed (`--fail-on`).
-public enum FailurePolicy: String, Codable, Sendable, CaseIterable {
-    /// `violated` and `possible` fail the run (the default).
-    case possible
-    /// Only `violated` fails the run; `possible` passes.
-    case violated
-}
-
-/// Process exit codes (DESIGN §5).
-public enum ExitCode: Int32, Sendable {
-    /// Every key holds (or only verdicts the failure policy lets pass).
-    case pass = 0
-    /// Something is `violated`, or `possible` under the default policy.
-    case fail = 1
-    /// Bad usage or bad input.
-    case badInput = 2
-    /// Only `unknown` verdicts stand between the run and a pass.
-    case unknown = 3
 }

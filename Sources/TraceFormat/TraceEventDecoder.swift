@@ -15,7 +15,7 @@ public enum TraceEventDecoder {
     }
 
     /// The general path: any JSON, every rule, every error message (the fast path's reference).
-    static func decodeInGeneral(line bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
+    package static func decodeInGeneral(line bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
         let value: JSONValue
         do {
             value = try JSONScanner.parse(bytes)
@@ -38,7 +38,7 @@ public enum TraceEventDecoder {
         }
     }
 
-    static func decode(members: [(String, JSONValue)], lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
+    package static func decode(members: [(String, JSONValue)], lineNumber: Int, lenient: Bool) throws(TraceError) -> TraceEvent? {
         var fields = FieldReader(members: members, line: lineNumber)
         let evName = try fields.requiredString("ev")
         guard let kind = EventKind(rawValue: evName) else {
@@ -46,51 +46,53 @@ public enum TraceEventDecoder {
             throw TraceError(line: lineNumber, field: "ev",
                              message: "unknown event '\(evName)' (expected one of \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")); --lenient skips unknown events)")
         }
-        var event = TraceEvent(kind: kind, line: lineNumber)
-        if kind == .meta {
-            event.meta = try decodeMeta(&fields)
-            return event
+        // `meta` has no recorder fields.
+        var proc = "", thread = "main", ts: Int? = nil
+        if kind != .meta {
+            proc = try fields.requiredString("proc")
+            thread = try fields.optionalString("thread") ?? "main"
+            ts = try fields.optionalInt("ts")
         }
-        event.proc = try fields.requiredString("proc")
-        event.thread = try fields.optionalString("thread") ?? "main"
-        event.ts = try fields.optionalInt("ts")
+        let payload: TraceEvent.Payload
         switch kind {
         case .meta:
-            break
+            payload = .meta(try decodeMeta(&fields))
         case .build:
-            event.commit = try fields.requiredString("commit")
-            event.group = try fields.requiredString("group")
-            event.offsets = try fields.requiredOffsets("offsets", allowNegative: false)
-            try Self.requireEntries(event.offsets!, lineNumber: lineNumber)
-            event.generation = try fields.optionalInt("generation")
-            event.member = try fields.optionalString("member")
+            let commit = try fields.requiredString("commit")
+            let group = try fields.requiredString("group")
+            let offsets = try fields.requiredOffsets("offsets", allowNegative: false)
+            try Self.requireEntries(offsets, lineNumber: lineNumber)
+            payload = .build(commit: commit, group: group, offsets: offsets,
+                             generation: try fields.optionalInt("generation"), member: try fields.optionalString("member"))
         case .send:
-            event.commit = try fields.requiredString("commit")
-            event.conn = try fields.optionalString("conn")
-            event.group = try fields.optionalString("group")
-            event.offsets = try fields.optionalOffsets("offsets", allowNegative: false)
-            if let offsets = event.offsets { try Self.requireEntries(offsets, lineNumber: lineNumber) }
-            if event.offsets != nil && event.group == nil {
-                throw TraceError(line: lineNumber, field: "group", message: "a send that carries offsets needs its group")
+            let commit = try fields.requiredString("commit")
+            let conn = try fields.optionalString("conn")
+            let group = try fields.optionalString("group")
+            var carried: TraceEvent.CarriedOffsets? = nil
+            if let offsets = try fields.optionalOffsets("offsets", allowNegative: false) {
+                try Self.requireEntries(offsets, lineNumber: lineNumber)
+                guard let group else {
+                    throw TraceError(line: lineNumber, field: "group", message: "a send that carries offsets needs its group")
+                }
+                carried = TraceEvent.CarriedOffsets(group: group, offsets: offsets)
             }
+            payload = .send(commit: commit, conn: conn, carried: carried)
         case .ack:
-            event.commit = try fields.requiredString("commit")
+            let commit = try fields.requiredString("commit")
             let statusName = try fields.requiredString("status")
             guard let status = AckStatus(rawValue: statusName) else {
                 throw TraceError(line: lineNumber, field: "status", message: "unknown status '\(statusName)' (expected ok, fail or unknown)")
             }
-            event.status = status
-            event.errors = try fields.optionalErrors("errors")
+            payload = .ack(commit: commit, status: status, errors: try fields.optionalErrors("errors"))
         case .fetch:
-            event.fetch = try fields.requiredString("fetch")
-            event.group = try fields.requiredString("group")
-            event.partitions = try fields.requiredPartitions("partitions")
+            payload = .fetch(fetch: try fields.requiredString("fetch"), group: try fields.requiredString("group"),
+                             partitions: try fields.requiredPartitions("partitions"))
         case .fetched:
-            event.fetch = try fields.requiredString("fetch")
-            event.offsets = try fields.requiredOffsets("offsets", allowNegative: true)
+            payload = .fetched(fetch: try fields.requiredString("fetch"), offsets: try fields.requiredOffsets("offsets", allowNegative: true))
         case .apply:
-            event.commit = try fields.requiredString("commit")
+            payload = .apply(commit: try fields.requiredString("commit"))
         }
+        let event = TraceEvent(line: lineNumber, proc: proc, thread: thread, ts: ts, payload: payload)
         return event
     }
 
@@ -167,16 +169,16 @@ public enum TraceEventDecoder {
 }
 
 /// Typed access to the members of one line's object, with errors that name the field.
-struct FieldReader {
-    let members: [(String, JSONValue)]
-    let line: Int
+package struct FieldReader {
+    package let members: [(String, JSONValue)]
+    package let line: Int
 
-    init(members: [(String, JSONValue)], line: Int) {
+    package init(members: [(String, JSONValue)], line: Int) {
         self.members = members
         self.line = line
     }
 
-    func value(_ name: String) -> JSONValue? {
+    package func value(_ name: String) -> JSONValue? {
         for (key, value) in members where key == name { return value }
         return nil
     }
@@ -185,24 +187,24 @@ struct FieldReader {
         TraceError(line: line, field: name, message: "expected \(expected), found \(found.typeName)")
     }
 
-    func requiredString(_ name: String) throws(TraceError) -> String {
+    package func requiredString(_ name: String) throws(TraceError) -> String {
         guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
         guard case .string(let text) = value else { throw mistyped(name, "a string", value) }
         return text
     }
 
-    func optionalString(_ name: String) throws(TraceError) -> String? {
+    package func optionalString(_ name: String) throws(TraceError) -> String? {
         guard let value = value(name), value != .null else { return nil }
         guard case .string(let text) = value else { throw mistyped(name, "a string", value) }
         return text
     }
 
-    func optionalInt(_ name: String) throws(TraceError) -> Int? {
+    package func optionalInt(_ name: String) throws(TraceError) -> Int? {
         guard let value = value(name), value != .null else { return nil }
         return try Self.integer(value, field: name, line: line)
     }
 
-    static func integer(_ value: JSONValue, field: String, line: Int) throws(TraceError) -> Int {
+    package static func integer(_ value: JSONValue, field: String, line: Int) throws(TraceError) -> Int {
         switch value {
         case .int(let number): return number
         case .bigNumber(let text):
@@ -214,24 +216,24 @@ struct FieldReader {
         }
     }
 
-    func requiredOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
+    package func requiredOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
         guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
         return try Self.offsets(value, field: name, line: line, allowNegative: allowNegative)
     }
 
-    func optionalOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)]? {
+    package func optionalOffsets(_ name: String, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)]? {
         guard let value = value(name), value != .null else { return nil }
         return try Self.offsets(value, field: name, line: line, allowNegative: allowNegative)
     }
 
-    static func partition(_ key: String, field: String, line: Int) throws(TraceError) -> TopicPartition {
+    package static func partition(_ key: String, field: String, line: Int) throws(TraceError) -> TopicPartition {
         guard let partition = TopicPartition(parsing: key) else {
             throw TraceError(line: line, field: field, message: "'\(key)' is not 'topic/partition' (a topic name, '/', a partition number)")
         }
         return partition
     }
 
-    static func offsets(_ value: JSONValue, field: String, line: Int, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
+    package static func offsets(_ value: JSONValue, field: String, line: Int, allowNegative: Bool) throws(TraceError) -> [(TopicPartition, Int)] {
         guard case .object(let members) = value else {
             throw TraceError(line: line, field: field, message: "expected an object of \"topic/partition\": offset, found \(value.typeName)")
         }
@@ -253,7 +255,7 @@ struct FieldReader {
         return result
     }
 
-    func requiredPartitions(_ name: String) throws(TraceError) -> [TopicPartition] {
+    package func requiredPartitions(_ name: String) throws(TraceError) -> [TopicPartition] {
         guard let value = value(name) else { throw TraceError(line: line, field: name, message: "missing") }
         guard case .array(let items) = value else { throw mistyped(name, "an array of \"topic/partition\"", value) }
         var result: [TopicPartition] = []
@@ -264,7 +266,7 @@ struct FieldReader {
         return result
     }
 
-    func optionalErrors(_ name: String) throws(TraceError) -> [(TopicPartition, String)]? {
+    package func optionalErrors(_ name: String) throws(TraceError) -> [(TopicPartition, String)]? {
         guard let value = value(name), value != .null else { return nil }
         guard case .object(let members) = value else { throw mistyped(name, "an object of \"topic/partition\": \"CODE\"", value) }
         var result: [(TopicPartition, String)] = []

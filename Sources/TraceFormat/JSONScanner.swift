@@ -4,15 +4,15 @@
 /// (the parser is the first thing on every event's path) and because hostile input needs precise,
 /// bounded behaviour: a nesting limit, exact integers, duplicate names rejected, invalid UTF-8 and raw
 /// control characters refused, each with the column where it happened.
-struct JSONScanner {
+package struct JSONScanner {
     /// Why a line is not valid JSON, with a 1-based column.
-    struct Failure: Error {
+    package struct Failure: Error {
         var column: Int
         var message: String
     }
 
     /// Deeper nesting than any trace needs; the limit keeps recursion bounded on hostile input.
-    static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -20,7 +20,7 @@ struct JSONScanner {
     private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// Parses exactly one JSON value filling the whole buffer (surrounding white space allowed).
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
         let value = try scanner.parseValue(depth: 0)

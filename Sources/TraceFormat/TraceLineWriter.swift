@@ -18,52 +18,55 @@ public enum TraceLineWriter {
         return object(fields + extra)
     }
 
-    /// One event as a line; `carryOffsets` puts the commit's group and offsets on a `send`
-    /// (needed when its `build` is not part of the output).
-    public static func line(_ event: TraceEvent, history: History, carryOffsets: Bool = false) -> String {
+    /// One event as a line; `carrying` puts a commit's group and offsets on a `send` that has none
+    /// (needed when its `build` is not part of the output); `fileName` marks which of several
+    /// traces verified together the event came from.
+    public static func line(_ event: TraceEvent, carrying: TraceEvent.CarriedOffsets? = nil, fileName: String? = nil) -> String {
         var fields: [(String, String)] = [("ev", quote(event.kind.rawValue)), ("proc", quote(event.proc))]
         if event.thread != "main" { fields.append(("thread", quote(event.thread))) }
         if let ts = event.ts { fields.append(("ts", String(ts))) }
-        if let commit = event.commit { fields.append(("commit", quote(commit))) }
-        if let fetch = event.fetch { fields.append(("fetch", quote(fetch))) }
-        switch event.kind {
-        case .build:
-            fields.append(("group", quote(event.group!)))
-            fields.append(("offsets", offsetsObject(event.offsets!)))
-            if let generation = event.generation { fields.append(("generation", String(generation))) }
-            if let member = event.member { fields.append(("member", quote(member))) }
-        case .send:
-            if let conn = event.conn { fields.append(("conn", quote(conn))) }
-            if let group = event.group, let offsets = event.offsets {
-                fields.append(("group", quote(group)))
-                fields.append(("offsets", offsetsObject(offsets)))
-            } else if carryOffsets, let index = history.commitIndex[event.commit!] {
-                fields.append(("group", quote(history.commits[index].group)))
-                fields.append(("offsets", offsetsObject(history.commits[index].offsets)))
+        switch event.payload {
+        case .build(let commit, let group, let offsets, let generation, let member):
+            fields.append(("commit", quote(commit)))
+            fields.append(("group", quote(group)))
+            fields.append(("offsets", offsetsObject(offsets)))
+            if let generation { fields.append(("generation", String(generation))) }
+            if let member { fields.append(("member", quote(member))) }
+        case .send(let commit, let conn, let carried):
+            fields.append(("commit", quote(commit)))
+            if let conn { fields.append(("conn", quote(conn))) }
+            if let carried = carried ?? carrying {
+                fields.append(("group", quote(carried.group)))
+                fields.append(("offsets", offsetsObject(carried.offsets)))
             }
-        case .ack:
-            fields.append(("status", quote(event.status!.rawValue)))
-            if let errors = event.errors {
+        case .ack(let commit, let status, let errors):
+            fields.append(("commit", quote(commit)))
+            fields.append(("status", quote(status.rawValue)))
+            if let errors {
                 fields.append(("errors", "{" + errors.map { quote($0.0.description) + ":" + quote($0.1) }.joined(separator: ",") + "}"))
             }
-        case .fetch:
-            fields.append(("group", quote(event.group!)))
-            fields.append(("partitions", "[" + (event.partitions ?? []).map { quote($0.description) }.joined(separator: ",") + "]"))
-        case .fetched:
-            fields.append(("offsets", offsetsObject(event.offsets ?? [])))
-        case .apply, .meta:
+        case .fetch(let fetch, let group, let partitions):
+            fields.append(("fetch", quote(fetch)))
+            fields.append(("group", quote(group)))
+            fields.append(("partitions", "[" + partitions.map { quote($0.description) }.joined(separator: ",") + "]"))
+        case .fetched(let fetch, let offsets):
+            fields.append(("fetch", quote(fetch)))
+            fields.append(("offsets", offsetsObject(offsets)))
+        case .apply(let commit):
+            fields.append(("commit", quote(commit)))
+        case .meta:
             break
         }
         fields.append(("orig_line", String(event.line)))
-        if history.files.count > 1 { fields.append(("orig_file", quote(history.files[event.file]))) }
+        if let fileName { fields.append(("orig_file", quote(fileName))) }
         return object(fields)
     }
 
-    static func offsetsObject(_ offsets: [(TopicPartition, Int)]) -> String {
+    package static func offsetsObject(_ offsets: [(TopicPartition, Int)]) -> String {
         "{" + offsets.map { quote($0.0.description) + ":" + String($0.1) }.joined(separator: ",") + "}"
     }
 
-    static func object(_ fields: [(String, String)]) -> String {
+    package static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
