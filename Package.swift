@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/CommitCheckTestSupport"
         ),
+        .testTarget(name: "CommitCheckTestSupportTests", dependencies: ["CommitCheckTestSupport", "CommitCheckTool"]),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "CommitCheck", "CommitCheckTool", "CommitCheckTestSupport"]),
         .testTarget(

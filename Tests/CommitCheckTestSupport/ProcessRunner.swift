@@ -76,7 +76,8 @@ public final class ProcessRunner: @unchecked Sendable {
         }
         let exited = self.exited
         process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        let child = process
+        try Self.withNoSignalsBlocked { try child.run() }
         outCollector = PipeCollector(outPipe.fileHandleForReading)
         errCollector = PipeCollector(errPipe.fileHandleForReading)
         switch input {
@@ -227,6 +228,20 @@ public final class ProcessRunner: @unchecked Sendable {
     public static func commitcheck(_ arguments: [String], directory: URL = PackagePaths.root,
                                    input: Input = .none, timeout: TimeInterval = 300) throws -> ProcessResult {
         try run(PackagePaths.commitcheck, arguments, directory: directory, input: input, timeout: timeout)
+    }
+
+    /// Runs `body` with no signal blocked in this thread, so that a child started in it does not
+    /// inherit a blocked SIGTERM or SIGINT.
+    ///
+    /// Tests run on libdispatch worker threads, which block those signals; a child inherits the
+    /// mask of the thread that starts it, and then neither `stop()` (SIGTERM) nor a test's SIGINT
+    /// would reach it until the child unblocks them itself.
+    private static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t(), previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// Writing to a pipe whose reader has exited must fail with EPIPE, not kill the test runner.
