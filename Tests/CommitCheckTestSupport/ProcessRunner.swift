@@ -77,7 +77,7 @@ public final class ProcessRunner: @unchecked Sendable {
         let exited = self.exited
         process.terminationHandler = { _ in exited.signal() }
         let child = process
-        try Self.withNoSignalsBlocked { try child.run() }
+        try Self.withTerminationUnblocked { try child.run() }
         outCollector = PipeCollector(outPipe.fileHandleForReading)
         errCollector = PipeCollector(errPipe.fileHandleForReading)
         switch input {
@@ -230,16 +230,19 @@ public final class ProcessRunner: @unchecked Sendable {
         try run(PackagePaths.commitcheck, arguments, directory: directory, input: input, timeout: timeout)
     }
 
-    /// Runs `body` with no signal blocked in this thread, so that a child started in it does not
-    /// inherit a blocked SIGTERM or SIGINT.
+    /// Runs `body` with SIGTERM unblocked in this thread, so that a child started in it does not
+    /// inherit a blocked SIGTERM and `stop()` or a deadline ends it at once.
     ///
-    /// Tests run on libdispatch worker threads, which block those signals; a child inherits the
-    /// mask of the thread that starts it, and then neither `stop()` (SIGTERM) nor a test's SIGINT
-    /// would reach it until the child unblocks them itself.
-    private static func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
-        var none = sigset_t(), previous = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &previous)
+    /// Tests run on libdispatch worker threads, which block SIGTERM and SIGINT, and a child
+    /// inherits the mask of the thread that starts it. SIGINT stays as it is: `commitcheck`
+    /// unblocks it itself, and a child started with it unblocked loses a SIGINT that arrives
+    /// while Z3 is checking (found with this runner; reproducible from a shell).
+    private static func withTerminationUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var termination = sigset_t()
+        sigemptyset(&termination)
+        sigaddset(&termination, SIGTERM)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &termination, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         return try body()
     }
