@@ -70,13 +70,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the tests share: the package's paths and the one runner of child processes. Not in a product.
+        .target(
+            name: "CommitCheckTestSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/CommitCheckTestSupport"
+        ),
+        .testTarget(name: "CommitCheckTestSupportTests", dependencies: ["CommitCheckTestSupport", "CommitCheckTool"]),
         .testTarget(name: "Z3Tests", dependencies: ["Z3"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "CommitCheck"]),
-        .testTarget(name: "RegisterHistoriesTests", dependencies: ["RegisterHistories", "CommitCheck", "Workloads"]),
-        .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "CommitCheck", "CommitCheckTool", "CommitCheckTestSupport"]),
+        .testTarget(
+            name: "RegisterHistoriesTests",
+            dependencies: ["RegisterHistories", "CommitCheck", "Workloads", "CommitCheckTool", "CommitCheckTestSupport"]
+        ),
+        .testTarget(name: "CommitCheckTestingTests", dependencies: ["CommitCheckTesting", "CommitCheck", "CommitCheckTestSupport"]),
         .testTarget(
             name: "CommitCheckTests",
-            dependencies: ["CommitCheck", "Workloads"],
+            dependencies: ["CommitCheck", "Workloads", "CommitCheckTool", "CommitCheckTestSupport"],
             resources: []
         ),
         .testTarget(name: "CommitRecorderTests", dependencies: ["CommitRecorder", "CommitCheck"]),

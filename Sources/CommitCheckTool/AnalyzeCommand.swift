@@ -73,7 +73,14 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let sweep = try self.sweep()
         let progress = TerminalProgress.counting("runs")
-        let results = sweep.run { done, total in progress?.update(done, total) }
+        let results: [Sweep.CellResult]
+        do {
+            results = try sweep.run { done, total in progress?.update(done, total) }
+        } catch {
+            progress?.finish()
+            FileOutput.standardError("error: \(error)\n")
+            throw ExitCode(2)
+        }
         progress?.finish()
         FileOutput.standardOutput(SweepReport.table(results))
         if let out {

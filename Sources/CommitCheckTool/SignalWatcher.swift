@@ -1,10 +1,20 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The write end of the pipe the signal handler writes to (a handler can capture nothing).
 nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// Writes the signal's number to the watcher's pipe: all a handler may safely do.
+///
+/// A C function pointer (no captures), so that both Glibc's and Darwin's `sigaction` take it.
+private func signalHandler(_ number: Int32) {
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(signalPipeWriteEnd, &byte, 1)
+}
 
 /// Runs a closure, on a thread of its own, for each SIGINT or SIGTERM the process receives.
 ///
@@ -28,10 +38,12 @@ enum SignalWatcher {
         signalPipeWriteEnd = ends[1]
         for number in signals {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = { number in
-                var byte = UInt8(truncatingIfNeeded: number)
-                _ = write(signalPipeWriteEnd, &byte, 1)
-            }
+            // The handler's field is spelled differently on each C library.
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = signalHandler
+            #elseif canImport(Darwin)
+            action.__sigaction_u.__sa_handler = signalHandler
+            #endif
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
             sigaction(number, &action, nil)

@@ -46,13 +46,40 @@ public enum RegisterHistoryCheck {
         }
     }
 
+    /// Z3 failed on a history (an error, not an answer): the run stops with Z3's message.
+    ///
+    /// Reported as `unknown`, a failure would pass for a timeout (exit 3, "try a longer
+    /// --timeout"), and a longer timeout fails the same way; it is a fault to report instead.
+    public struct SolverFailure: Error, CustomStringConvertible {
+        public var path: String
+        public var underlying: any Error
+        public var description: String { "\(path): Z3 failed: \(underlying)" }
+    }
+
+    /// Decides a history with Z3 within a budget in milliseconds: true linearizable, false not,
+    /// nil undecided in time (or interrupted); throws what Z3 throws.
+    typealias Solver = (RegisterHistory, UInt32?, Cancellation?) throws -> Bool?
+
+    /// The real solver: `RegisterZ3Encoding`.
+    static func z3(_ history: RegisterHistory, milliseconds: UInt32?, cancellation: Cancellation?) throws -> Bool? {
+        try RegisterZ3Encoding(history: history, timeoutMilliseconds: milliseconds, cancellation: cancellation).isLinearizable()
+    }
+
     /// Checks each file; one `linearizable` key per file, named after it.
     ///
     /// With `cancellation` cancelled (SIGINT), the search, the minimisation and Z3 stop within
     /// milliseconds: the file being checked and every later one are reported `unknown`
-    /// ("interrupted"), the ones decided before keep their verdicts.
+    /// ("interrupted"), the ones decided before keep their verdicts. A Z3 failure throws
+    /// `SolverFailure`.
     public static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
                            timeout: Double?, minimizeTimeout: Double = 10, cancellation: Cancellation? = nil) throws -> Report {
+        try run(paths: paths, source: source, model: model, initial: initial, timeout: timeout, minimizeTimeout: minimizeTimeout,
+                cancellation: cancellation, solver: z3(_:milliseconds:cancellation:))
+    }
+
+    /// `run` with the solver given (tests make it fail).
+    static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
+                    timeout: Double?, minimizeTimeout: Double, cancellation: Cancellation?, solver: Solver) throws -> Report {
         var keys: [KeyResult] = []
         for path in paths {
             if cancellation?.isCancelled == true {
@@ -61,14 +88,22 @@ public enum RegisterHistoryCheck {
                 continue
             }
             let history = try read(path: path, source: source, model: model, initial: initial)
-            keys.append(check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation))
+            keys.append(try check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation,
+                                  solver: solver))
         }
         return Report(traces: paths, keys: keys)
     }
 
-    /// Search first; Z3 for what the search cannot close in its budget.
+    /// Search first; Z3 for what the search cannot close in its budget. A Z3 failure throws
+    /// `SolverFailure` (see there why it is no `unknown`).
     public static func check(_ history: RegisterHistory, name: String, timeout: Double?, minimizeTimeout: Double,
-                             cancellation: Cancellation? = nil) -> KeyResult {
+                             cancellation: Cancellation? = nil) throws -> KeyResult {
+        try check(history, name: name, timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation, solver: z3(_:milliseconds:cancellation:))
+    }
+
+    /// `check` with the solver given (tests make it fail).
+    static func check(_ history: RegisterHistory, name: String, timeout: Double?, minimizeTimeout: Double,
+                      cancellation: Cancellation?, solver: Solver) throws -> KeyResult {
         let started = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var result = KeyResult(register: name, property: .linearizable, verdict: .unknown, engine: "search")
@@ -87,12 +122,9 @@ public enum RegisterHistoryCheck {
             let remaining = timeout.map { max($0 - elapsed(), 0.1) }
             let answer: Bool?
             do {
-                let encoding = RegisterZ3Encoding(history: history, timeoutMilliseconds: remaining.map { UInt32(min($0 * 1000, Double(UInt32.max))) },
-                                                  cancellation: cancellation)
-                answer = try encoding.isLinearizable()
+                answer = try solver(history, remaining.map { UInt32(min($0 * 1000, Double(UInt32.max))) }, cancellation)
             } catch {
-                result.reason = "Z3 failed: \(error)"
-                break
+                throw SolverFailure(path: name, underlying: error)
             }
             switch answer {
             case true?:

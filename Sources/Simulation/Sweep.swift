@@ -86,8 +86,30 @@ public struct Sweep: Sendable {
         return nil
     }
 
-    /// Runs every cell × seed on all cores; `progress` gets (done, total).
-    public func run(progress: @escaping @Sendable (Int, Int) -> Void) -> [CellResult] {
+    /// A simulated trace the verifier could not read or check: a bug of the simulator or of the
+    /// checker, so the sweep stops instead of counting the run as `unknown` (a timeout's verdict).
+    public struct VerificationFailure: Error, CustomStringConvertible {
+        /// The run's configuration, its seed included.
+        public var cell: Cell
+        public var underlying: any Error
+        public var description: String {
+            "the trace of strategy \(cell.strategy.rawValue), partitions \(cell.partitions), commit-every \(cell.commitEvery), "
+                + "latency-ns \(cell.latencyBase), seed \(cell.seed) could not be verified: \(underlying)"
+        }
+    }
+
+    /// The verdicts of every key of a simulated trace; throws what reading or verifying throws.
+    static func verdicts(of trace: String, timeout: Double) throws -> [Verdict] {
+        var options = VerifyOptions(timeout: timeout)
+        options.minimize = false
+        options.jobs = 1
+        let history = try TraceReader().read(bytes: Array(trace.utf8))
+        return try Verifier(options: options).verify(history: history).keys.map(\.verdict)
+    }
+
+    /// Runs every cell × seed on all cores; `progress` gets (done, total). Throws the first
+    /// `VerificationFailure` once all runs are done.
+    public func run(progress: @escaping @Sendable (Int, Int) -> Void) throws -> [CellResult] {
         let cells = self.cells
         let total = cells.count * seeds
         let outcomes = RunSlots(count: total)
@@ -98,22 +120,24 @@ public struct Sweep: Sendable {
             let (trace, truth) = ConsumerGroupSimulator.run(config)
             var verdicts: [Verdict] = []
             var milliseconds = 0.0
+            var failure: VerificationFailure?
             if sweep.verify {
                 let started = DispatchTime.now().uptimeNanoseconds
-                var options = VerifyOptions(timeout: sweep.timeout)
-                options.minimize = false
-                options.jobs = 1
-                verdicts = ((try? TraceReader().read(bytes: Array(trace.utf8))).flatMap { try? Verifier(options: options).verify(history: $0) })?
-                    .keys.map(\.verdict) ?? [.unknown]
+                do {
+                    verdicts = try Self.verdicts(of: trace, timeout: sweep.timeout)
+                } catch {
+                    failure = VerificationFailure(cell: config, underlying: error)
+                }
                 milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             }
             outcomes.store(job, RunSlots.Outcome(
                 drop: truth.regressions.values.max(), regressions: truth.regressionCount, wrongFinal: !truth.wrongFinalKeys.isEmpty,
                 violated: verdicts.contains(.violated), possible: verdicts.contains(.possible),
-                unknown: verdicts.contains(.unknown), milliseconds: milliseconds))
+                unknown: verdicts.contains(.unknown), milliseconds: milliseconds, failure: failure))
             progress(outcomes.done, total)
         }
         let all = outcomes.all
+        if let failure = all.lazy.compactMap(\.failure).first { throw failure }
         return cells.enumerated().map { index, cell in
             let runs = all[(index * seeds)..<((index + 1) * seeds)]
             let count = Double(runs.count)
@@ -143,6 +167,8 @@ final class RunSlots: @unchecked Sendable {
         var possible: Bool
         var unknown: Bool
         var milliseconds: Double
+        /// Why the run's trace could not be verified, if it could not.
+        var failure: Sweep.VerificationFailure?
     }
     private var slots: [Outcome?]
     private var finished = 0

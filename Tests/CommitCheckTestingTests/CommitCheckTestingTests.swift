@@ -1,11 +1,11 @@
 import CommitCheck
+import CommitCheckTestSupport
 import CommitCheckTesting
 import Foundation
 import Testing
 import XCTest
 
-private let histories = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("histories")
+private let histories = PackagePaths.histories
 
 @Suite struct SwiftTestingExpectationTests {
     @Test func safeTraceRecordsNothing() {

@@ -1,6 +1,8 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import CommitCheck
+@testable import CommitCheckTool
 
 /// Issue 17: what a new user hits in the first hour, and issue 13's input rules (DESIGN §4).
 @Suite struct RoughEdgesTests {
@@ -21,10 +23,10 @@ import Testing
         let option = arguments[1], value = arguments[2]
         let tail = arguments[0] == "verify" ? ["histories/sarama-2940-seed.jsonl"] : []
         for spelling in [[option, value], ["\(option)=\(value)"]] {
-            let run = try Fixtures.run([arguments[0]] + spelling + tail)
-            #expect(run.code == 2, "\(spelling)")
-            #expect(run.err.contains(message), "\(spelling): \(run.err)")
-            #expect(!run.err.contains("Missing value"), "\(spelling): \(run.err)")
+            let outcome = CommandLineOutcome(CommitCheckCommand.self, [arguments[0]] + spelling + tail)
+            #expect(outcome.exitCode == 2, "\(spelling): \(outcome)")
+            #expect(outcome.message.contains(message), "\(spelling): \(outcome)")
+            #expect(!outcome.message.contains("Missing value"), "\(spelling): \(outcome)")
         }
     }
 
@@ -47,15 +49,8 @@ import Testing
         let file = directory.appendingPathComponent("verfy")
         try (try String(contentsOf: Fixtures.histories.appendingPathComponent("sarama-commit-mutex.jsonl"), encoding: .utf8))
             .write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = Fixtures.executable
-        process.arguments = ["verfy"]
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try ProcessRunner.commitcheck(["verfy"], directory: directory)
+        #expect(run.code == 0, "\(run)")
     }
 
     // MARK: Item 5: file-write errors
@@ -207,9 +202,9 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         #expect(size > 10_000)
-        let unknown = try Fixtures.run(["bench", "--generate", "no-such-case", "--to", path])
-        #expect(unknown.code == 2)
-        #expect(unknown.err.contains("hard-2k-one-key") && unknown.err.contains("hard-10k-one-key"))
+        let unknown = CommandLineOutcome(CommitCheckCommand.self, ["bench", "--generate", "no-such-case", "--to", path])
+        #expect(unknown.exitCode == 2, "\(unknown)")
+        #expect(unknown.message.contains("hard-2k-one-key") && unknown.message.contains("hard-10k-one-key"), "\(unknown)")
         let unwritable = try Fixtures.run(["bench", "--generate", "ordered-10k", "--to", directory.path])
         #expect(unwritable.code == 2)
         #expect(unwritable.err.contains("cannot write \(directory.path)") && !unwritable.err.contains("Usage:"), "\(unwritable.err)")
@@ -240,10 +235,11 @@ import Testing
 
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScriptGenerates(_ shell: String) throws {
-        let run = try Fixtures.run(["--generate-completion-script", shell])
-        #expect(run.code == 0, "\(run.err)")
-        for subcommand in ["verify", "merge", "bench"] { #expect(run.out.contains(subcommand), "\(shell)") }
-        #expect(run.out.contains("allow-empty"))
+        // Generated while parsing: `main()` prints the message and exits 0.
+        let outcome = CommandLineOutcome(CommitCheckCommand.self, ["--generate-completion-script", shell])
+        #expect(outcome.exitCode == 0, "\(outcome)")
+        for subcommand in ["verify", "merge", "bench"] { #expect(outcome.message.contains(subcommand), "\(shell)") }
+        #expect(outcome.message.contains("allow-empty"))
     }
 
     @Test func manualPluginInputDescribesEverySubcommand() throws {

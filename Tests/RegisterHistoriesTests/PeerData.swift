@@ -1,3 +1,4 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
 
@@ -8,8 +9,7 @@ import Testing
 /// failing on a count of zero files.
 enum PeerData {
     /// `../shared/peer-histories/porcupine-etcd`, relative to the package root.
-    static let etcdDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/peer-histories/porcupine-etcd")
+    static let etcdDirectory = PackagePaths.root.deletingLastPathComponent().appendingPathComponent("shared/peer-histories/porcupine-etcd")
 
     /// Whether the labelled etcd histories are there (their `EXPECTED.tsv`).
     static var available: Bool {

@@ -1,3 +1,4 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import RegisterHistories
@@ -62,25 +63,20 @@ import Testing
         try Self.quickHistory.write(to: quick, atomically: true, encoding: .utf8)
         try Self.quickHistory.write(to: later, atomically: true, encoding: .utf8)
         try Self.slowHistory().write(to: slow, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = RegisterEngineTests.executable
-        process.arguments = ["verify", "--from", "jepsen", "--model", "register", "--format", "json", quick.path, slow.path, later.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let child = try ProcessRunner(PackagePaths.commitcheck,
+                                      ["verify", "--from", "jepsen", "--model", "register", "--format", "json", quick.path, slow.path, later.path])
+        defer { child.stop() }
+        // A signal sent while the process is still starting would be lost (or kill it) on a loaded machine.
+        child.waitUntilCatching(SIGINT)
         Thread.sleep(forTimeInterval: 1.5)
-        #expect(process.isRunning, "the slow history was decided before the interrupt: make it slower")
+        #expect(child.isRunning, "the slow history was decided before the interrupt: make it slower")
         let interrupted = Date()
-        kill(process.processIdentifier, SIGINT)
-        while process.isRunning && Date().timeIntervalSince(interrupted) < 20 { Thread.sleep(forTimeInterval: 0.02) }
+        child.signal(SIGINT)
+        let result = try child.wait(timeout: 20)
         let stopped = Date().timeIntervalSince(interrupted)
-        if process.isRunning { process.terminate(); Issue.record("still running 20 s after SIGINT") }
-        process.waitUntilExit()
         #expect(stopped < 1.5, "took \(stopped) s to stop after SIGINT")
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 3, "\(output)\(errors)")
+        let output = result.out, errors = result.err
+        #expect(result.status == 3, "\(result)")
         #expect(errors.contains("interrupted"))
         let report = try JSONDecoder().decode(Report.self, from: Data(output.utf8))
         #expect(report.keys.map(\.register) == [quick.path, slow.path, later.path])

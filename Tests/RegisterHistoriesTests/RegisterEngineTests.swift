@@ -1,3 +1,4 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import RegisterHistories
@@ -129,7 +130,7 @@ import Workloads
     }
 
     @Test func shippedRegisterHistoriesGetTheirVerdicts() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = PackagePaths.root
         let manifest = try String(contentsOf: root.appendingPathComponent("histories/registers/MANIFEST.tsv"), encoding: .utf8)
         var checked = 0, rows = 0
         for line in manifest.split(separator: "\n") where !line.hasPrefix("#") {
@@ -215,24 +216,9 @@ import Workloads
         #expect(output.contains(":1:"))
     }
 
-    /// The built `commitcheck` (debug build, or beside the test bundle).
-    static var executable: URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return [root.appendingPathComponent(".build/debug/commitcheck"), Bundle.main.bundleURL.appendingPathComponent("commitcheck")]
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }!
-    }
-
-    /// Runs `commitcheck` to the end: exit status and stdout+stderr.
+    /// Runs `commitcheck` to the end (five minutes at most): exit status and stdout followed by stderr.
     static func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ProcessRunner.commitcheck(arguments)
+        return (result.status, result.out + result.err)
     }
 }

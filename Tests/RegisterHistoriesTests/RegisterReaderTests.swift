@@ -1,7 +1,9 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import RegisterHistories
 @testable import CommitCheck
+@testable import CommitCheckTool
 
 /// Readers of other tools' formats refuse what they cannot read, naming the line, and compare EDN
 /// values as values (DESIGN §4: an unreadable history never passes as `holds`).
@@ -100,10 +102,11 @@ import Testing
         let spaced = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--initial", "{:a 1 :b 2}", file.path])
         let commas = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--initial", "{:a 1, :b 2}", file.path])
         #expect(spaced.0 == 0 && commas.0 == 0, "\(spaced.1)\(commas.1)")
-        let bad = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--initial", "{:a 1", file.path])
-        #expect(bad.0 == 2 && bad.1.contains("--initial"), "\(bad.1)")
-        let misplaced = try RegisterEngineTests.run(["verify", "--from", "porcupine-etcd", "--initial", "1", file.path])
-        #expect(misplaced.0 == 2 && misplaced.1.contains("--initial"), "\(misplaced.1)")
+        // Refused while validating the options: in-process.
+        let bad = CommandLineOutcome(CommitCheckCommand.self, ["verify", "--from", "jepsen", "--initial", "{:a 1", file.path])
+        #expect(bad.exitCode == 2 && bad.message.contains("--initial '{:a 1' is not one EDN value"), "\(bad)")
+        let misplaced = CommandLineOutcome(CommitCheckCommand.self, ["verify", "--from", "porcupine-etcd", "--initial", "1", file.path])
+        #expect(misplaced.exitCode == 2 && misplaced.message.contains("--initial applies to --from jepsen only"), "\(misplaced)")
     }
 
     @Test func commandRefusesHistoriesWithNothingInThem() throws {

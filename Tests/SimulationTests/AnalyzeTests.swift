@@ -1,11 +1,11 @@
+import CommitCheck
+import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import Simulation
 
 /// The sweep's outputs have the promised shapes; charts are well-formed SVG.
 @Suite struct AnalyzeTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     @Test func smallSweepShapes() throws {
         var sweep = Sweep()
         sweep.partitions = [1, 4]
@@ -13,7 +13,7 @@ import Testing
         sweep.latencies = [150_000]
         sweep.seeds = 6
         sweep.base.messages = 6
-        let results = sweep.run { _, _ in }
+        let results = try sweep.run { _, _ in }
         #expect(results.count == 4 * 2)
         #expect(results.allSatisfy { $0.runs == 6 && (0...1).contains($0.regressed) })
         // With timestamps every run is decided, and `violated` is exactly the truth.
@@ -42,20 +42,27 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chart-\(UUID().uuidString).svg")
         try svg.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(len(r.findall('{http://www.w3.org/2000/svg}polyline')))", file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+        let python = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", "import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(len(r.findall('{http://www.w3.org/2000/svg}polyline')))", file.path], timeout: 60)
+        #expect(python.status == 0, "\(python)")
+        #expect(python.out.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+    }
+
+    /// A trace that cannot be read is an error naming the line, not a run counted as `unknown`.
+    @Test func unreadableTraceIsAnErrorNotUnknown() throws {
+        let good = ConsumerGroupSimulator.run(SimulationConfig(strategy: .brokerLock)).0
+        #expect(try Sweep.verdicts(of: good, timeout: 10).allSatisfy { $0 == .holds })
+        let broken = good.split(separator: "\n").prefix(1).joined() + "\n{\"ev\":\"build\",\"proc\":\n"
+        #expect {
+            _ = try Sweep.verdicts(of: broken, timeout: 10)
+        } throws: { error in
+            (error as? TraceError)?.line == 2
+        }
+        let failure = Sweep.VerificationFailure(cell: SimulationConfig(strategy: .brokerLock), underlying: TraceError(line: 2, message: "bad"))
+        #expect(failure.description.contains("strategy broker-lock") && failure.description.contains("could not be verified"), "\(failure)")
     }
 
     @Test func recordedTraceSummary() throws {
-        let path = Self.root.appendingPathComponent("histories/simulated/unsynchronized-4p-seed3.jsonl").path
+        let path = PackagePaths.histories.appendingPathComponent("simulated/unsynchronized-4p-seed3.jsonl").path
         let summary = try TraceAnalysis.analyze(path: path)
         #expect(summary.verdicts["monotonic violated"] == 3 && summary.verdicts["monotonic holds"] == 1)
         #expect(summary.regressionSizes == [1, 1, 1])

@@ -1,37 +1,16 @@
+import CommitCheckTestSupport
 import Foundation
 import Testing
+@testable import CommitCheckTool
 @testable import Simulation
 
 /// `simulate` and `analyze` refuse absurd numbers with a message naming the option and exit 2
-/// (issue 17, items 2, 3 and 9), checked on the built executable since its command types live in
-/// an executable target; the bounds themselves are checked in-process.
+/// (issue 17, items 2, 3 and 9): parsing and validation are checked in-process on the command
+/// types, what the run itself prints on the built executable.
 @Suite struct CommandLineTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The built `commitcheck` next to the test bundle.
-    static var executable: URL {
-        let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("commitcheck"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("commitcheck"),
-            root.appendingPathComponent(".build/debug/commitcheck"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }
-
-    /// Runs the executable under a 60 s limit (a hang fails with exit 124); exit code, stdout, stderr.
-    static func run(_ arguments: [String]) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["60", executable.path] + arguments
-        process.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    /// Runs the built `commitcheck` to its end (60 s at most: a hang fails the test).
+    static func run(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.commitcheck(arguments, timeout: 60)
     }
 
     struct BadLine: Sendable, CustomStringConvertible {
@@ -66,11 +45,10 @@ import Testing
 
     @Test(arguments: badLines)
     func refusedWithExitTwo(_ line: BadLine) throws {
-        let (code, out, err) = try Self.run(line.arguments)
-        #expect(code == 2, "\(line): exit \(code), stderr \(err)")
-        #expect(err.contains(line.names), "\(line): \(err)")
-        #expect(!err.contains("Missing value"), "\(line): \(err)")
-        #expect(out.isEmpty)
+        let outcome = CommandLineOutcome(CommitCheckCommand.self, line.arguments)
+        #expect(outcome.exitCode == 2, "\(line): \(outcome)")
+        #expect(outcome.message.contains(line.names), "\(line): \(outcome)")
+        #expect(!outcome.message.contains("Missing value"), "\(line): \(outcome)")
     }
 
     /// `--messages` is the one name; `--commits` still works, hidden, with a warning.
@@ -82,8 +60,8 @@ import Testing
         // Two partitions, three messages each, a commit per message under v1.43.3: six requests.
         #expect(new.out.split(separator: "\n").filter { $0.contains("\"ev\":\"build\"") }.count == 6)
         #expect(old.err.contains("--commits is deprecated") && !new.err.contains("deprecated"))
-        let help = try Self.run(["simulate", "--help"])
-        #expect(help.out.contains("--messages") && !help.out.contains("--commits"))
+        let help = CommitCheckCommand.helpMessage(for: SimulateCommand.self)
+        #expect(help.contains("--messages") && !help.contains("--commits"), "\(help)")
     }
 
     /// Progress goes to a terminal only: a pipe (as here) gets no progress bar.
