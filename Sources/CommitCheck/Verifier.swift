@@ -249,18 +249,3 @@ package struct OrderedHistory: Sendable {
         members = history.membersByKey()
     }
 }
-
-/// Results written by concurrent workers, each into its own slot.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = PthreadLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ index: Int, _ value: Value) {
-        lock.withLock { slots[index] = value }
-    }
-
-    func take(_ index: Int) -> Value { lock.withLock { slots[index]! } }
-}
-

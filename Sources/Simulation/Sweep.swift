@@ -1,4 +1,5 @@
 import CommitCheck
+import Locking
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +113,7 @@ public struct Sweep: Sendable {
     public func run(progress: @escaping @Sendable (Int, Int) -> Void) throws -> [CellResult] {
         let cells = self.cells
         let total = cells.count * seeds
-        let outcomes = RunSlots(count: total)
+        let outcomes = ResultSlots<RunOutcome>(count: total)
         let sweep = self
         DispatchQueue.concurrentPerform(iterations: total) { job in
             var config = cells[job / sweep.seeds]
@@ -130,13 +131,13 @@ public struct Sweep: Sendable {
                 }
                 milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             }
-            outcomes.store(job, RunSlots.Outcome(
+            outcomes.store(job, RunOutcome(
                 drop: truth.regressions.values.max(), regressions: truth.regressionCount, wrongFinal: !truth.wrongFinalKeys.isEmpty,
                 violated: verdicts.contains(.violated), possible: verdicts.contains(.possible),
                 unknown: verdicts.contains(.unknown), milliseconds: milliseconds, failure: failure))
-            progress(outcomes.done, total)
+            progress(outcomes.storedCount, total)
         }
-        let all = outcomes.all
+        let all = (0..<total).map { outcomes.take($0) }
         if let failure = all.lazy.compactMap(\.failure).first { throw failure }
         return cells.enumerated().map { index, cell in
             let runs = all[(index * seeds)..<((index + 1) * seeds)]
@@ -157,44 +158,15 @@ public struct Sweep: Sendable {
     }
 }
 
-/// Results of parallel runs, each written into its own slot.
-final class RunSlots: @unchecked Sendable {
-    struct Outcome {
-        var drop: Int?
-        var regressions: Int
-        var wrongFinal: Bool
-        var violated: Bool
-        var possible: Bool
-        var unknown: Bool
-        var milliseconds: Double
-        /// Why the run's trace could not be verified, if it could not.
-        var failure: Sweep.VerificationFailure?
-    }
-    private var slots: [Outcome?]
-    private var finished = 0
-    private var mutex = pthread_mutex_t()
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    func store(_ index: Int, _ outcome: Outcome) {
-        pthread_mutex_lock(&mutex)
-        slots[index] = outcome
-        finished += 1
-        pthread_mutex_unlock(&mutex)
-    }
-
-    var done: Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return finished
-    }
-
-    var all: [Outcome] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return slots.map { $0! }
-    }
+/// What one simulated run of a sweep came to.
+struct RunOutcome {
+    var drop: Int?
+    var regressions: Int
+    var wrongFinal: Bool
+    var violated: Bool
+    var possible: Bool
+    var unknown: Bool
+    var milliseconds: Double
+    /// Why the run's trace could not be verified, if it could not.
+    var failure: Sweep.VerificationFailure?
 }
