@@ -4,6 +4,9 @@ With --tls both paths are TLS: the broker is Tansu behind a TLS terminator (Pyth
 since Tansu 0.6.0 serves plaintext only), "direct" clients talk TLS to the terminator, "proxy"
 clients talk TLS to `commitcheck proxy --tls-cert ... --upstream-tls`, which talks TLS to the
 terminator. Certificates come from a throwaway CA made with the openssl command.
+
+--proxy-arg passes an option to the proxy (repeatable), e.g. --proxy-arg=--fsync to measure what
+syncing every trace line before forwarding costs. The client is kafka-python.
 """
 
 import argparse
@@ -133,6 +136,7 @@ def main():
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--commits", type=int, default=500)
     parser.add_argument("--tls", action="store_true", help="TLS on both paths (see above)")
+    parser.add_argument("--proxy-arg", action="append", default=[], help="an extra proxy option (repeatable), e.g. --proxy-arg=--fsync")
     parser.add_argument("--terminate", nargs=4, metavar=("LISTEN", "UPSTREAM", "CERT", "KEY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.terminate:
@@ -158,7 +162,7 @@ def main():
                                        "--terminate", str(front_port), str(broker_port), cert, key])
     proxy = subprocess.Popen([args.commitcheck, "proxy", "--quiet", "--rewrite-brokers",
                               "--listen", "127.0.0.1:%d" % proxy_port,
-                              "--upstream", "127.0.0.1:%d" % front_port, "--out", trace] + proxy_tls)
+                              "--upstream", "127.0.0.1:%d" % front_port, "--out", trace] + proxy_tls + args.proxy_arg)
     try:
         wait_for(broker_port, broker)
         ca = security.get("ssl_cafile")
@@ -171,7 +175,7 @@ def main():
                 results[name].append(workload("127.0.0.1:%d" % port, "bench-%s-%d" % (name, run), args.messages, args.commits, security))
         medians = {name: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows))
                    for name, rows in results.items()}
-        print("TLS on both paths" if args.tls else "plaintext")
+        print(("TLS on both paths" if args.tls else "plaintext") + (", proxy options %s" % " ".join(args.proxy_arg) if args.proxy_arg else ""))
         for name, (produce, commit) in medians.items():
             print("%-7s produce %8.0f msg/s   commit %7.0f commits/s   (median of %d)" % (name, produce, commit, args.runs))
         print("proxy/direct: produce %.2f, commit %.2f" % (medians["proxy"][0] / medians["direct"][0],
