@@ -4,6 +4,11 @@ With --tls both paths are TLS: the broker is Tansu behind a TLS terminator (Pyth
 since Tansu 0.6.0 serves plaintext only), "direct" clients talk TLS to the terminator, "proxy"
 clients talk TLS to `commitcheck proxy --tls-cert ... --upstream-tls`, which talks TLS to the
 terminator. Certificates come from a throwaway CA made with the openssl command.
+
+--proxy-arg passes an option to the proxy (repeatable), e.g. --proxy-arg=--fsync to measure what
+syncing every trace line before forwarding costs. --client picks the client library that
+produces and commits: kafka-python (default) or confluent (confluent-kafka, librdkafka); topics are
+created with kafka-python's admin client either way.
 """
 
 import argparse
@@ -126,6 +131,37 @@ def workload(bootstrap, topic, messages, commits, security=None):
     return messages / produce_seconds, commits / commit_seconds
 
 
+def workload_confluent(bootstrap, topic, messages, commits, security=None):
+    """The same workload with confluent-kafka (plaintext only)."""
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka import TopicPartition as ConfluentPartition
+    if security:
+        raise SystemExit("--client confluent: plaintext only")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 1, 1)])
+    admin.close()
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    payload = b"x" * 100
+    started = time.perf_counter()
+    for _ in range(messages):
+        while True:
+            try:
+                producer.produce(topic, payload, partition=0)
+                break
+            except BufferError:
+                producer.poll(0.01)
+        producer.poll(0)
+    producer.flush()
+    produce_seconds = time.perf_counter() - started
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-" + topic, "enable.auto.commit": False})
+    started = time.perf_counter()
+    for offset in range(1, commits + 1):
+        consumer.commit(offsets=[ConfluentPartition(topic, 0, offset)], asynchronous=False)
+    commit_seconds = time.perf_counter() - started
+    consumer.close()
+    return messages / produce_seconds, commits / commit_seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--commitcheck", required=True)
@@ -133,6 +169,8 @@ def main():
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--commits", type=int, default=500)
     parser.add_argument("--tls", action="store_true", help="TLS on both paths (see above)")
+    parser.add_argument("--client", choices=["kafka-python", "confluent"], default="kafka-python")
+    parser.add_argument("--proxy-arg", action="append", default=[], help="an extra proxy option (repeatable), e.g. --proxy-arg=--fsync")
     parser.add_argument("--terminate", nargs=4, metavar=("LISTEN", "UPSTREAM", "CERT", "KEY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.terminate:
@@ -158,7 +196,7 @@ def main():
                                        "--terminate", str(front_port), str(broker_port), cert, key])
     proxy = subprocess.Popen([args.commitcheck, "proxy", "--quiet", "--rewrite-brokers",
                               "--listen", "127.0.0.1:%d" % proxy_port,
-                              "--upstream", "127.0.0.1:%d" % front_port, "--out", trace] + proxy_tls)
+                              "--upstream", "127.0.0.1:%d" % front_port, "--out", trace] + proxy_tls + args.proxy_arg)
     try:
         wait_for(broker_port, broker)
         ca = security.get("ssl_cafile")
@@ -168,10 +206,11 @@ def main():
         results = {"direct": [], "proxy": []}
         for run in range(args.runs):
             for name, port in (("direct", front_port), ("proxy", proxy_port)):
-                results[name].append(workload("127.0.0.1:%d" % port, "bench-%s-%d" % (name, run), args.messages, args.commits, security))
+                run_workload = workload_confluent if args.client == "confluent" else workload
+                results[name].append(run_workload("127.0.0.1:%d" % port, "bench-%s-%d" % (name, run), args.messages, args.commits, security))
         medians = {name: (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows))
                    for name, rows in results.items()}
-        print("TLS on both paths" if args.tls else "plaintext")
+        print(args.client + ", " + ("TLS on both paths" if args.tls else "plaintext") + (", proxy options %s" % " ".join(args.proxy_arg) if args.proxy_arg else ""))
         for name, (produce, commit) in medians.items():
             print("%-7s produce %8.0f msg/s   commit %7.0f commits/s   (median of %d)" % (name, produce, commit, args.runs))
         print("proxy/direct: produce %.2f, commit %.2f" % (medians["proxy"][0] / medians["direct"][0],

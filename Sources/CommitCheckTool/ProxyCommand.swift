@@ -19,6 +19,10 @@ struct ProxyCommand: ParsableCommand {
             partition's commit metadata; then verify both files together. SIGINT or SIGTERM closes every \
             connection (commits still in flight are recorded as unknown), syncs the trace and exits 0.
 
+            Durability: every trace line is handed to the operating system (write(2)) before the bytes it \
+            describes are forwarded, so a proxy that crashes or is killed has told no client of a commit \
+            the trace lacks. --fsync also waits until the line is on disk (power loss), at a cost per line.
+
             TLS: --tls-cert/--tls-key make every listener TLS (--tls-client-ca also requires client \
             certificates); --upstream-tls makes every broker connection TLS, verified against --upstream-ca \
             (else the system's roots) and, by default, against the broker's host name. A certificate that \
@@ -29,8 +33,8 @@ struct ProxyCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Where clients connect: HOST:PORT (port 0 picks one) or unix:PATH.", valueName: "address"))
-    var listen: String
+    @OptionGroup(title: "Listener")
+    var listener: ListenerOptions
 
     @Option(help: ArgumentHelp("The broker to forward to, HOST:PORT as it advertises itself.", valueName: "host:port"))
     var upstream: String
@@ -50,7 +54,10 @@ struct ProxyCommand: ParsableCommand {
     @Flag(help: "Log only problems.")
     var quiet = false
 
-    @OptionGroup(title: "TLS and access")
+    @Flag(help: "Sync the trace to disk (fsync) before forwarding what each line describes: survives power loss, costs throughput.")
+    var fsync = false
+
+    @OptionGroup(title: "Broker TLS")
     var security: ProxySecurityOptions
 
     func routes() throws -> [KafkaProxy.Route] {
@@ -60,16 +67,15 @@ struct ProxyCommand: ParsableCommand {
             }
             return (host, port)
         }
-        guard let first = ListenAddress(parsing: listen) else {
-            throw ValidationError("--listen: expected HOST:PORT or unix:PATH, got '\(listen)'")
-        }
+        let first = try listener.address()
         let (host, port) = try upstreamParts(upstream, "--upstream")
         var routes = [KafkaProxy.Route(listen: first, upstreamHost: host, upstreamPort: port)]
         for text in brokers {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let listenAddress = ListenAddress(parsing: parts[1]) else {
+            guard parts.count == 2 else {
                 throw ValidationError("--broker: expected HOST:PORT=LISTEN, got '\(text)'")
             }
+            let listenAddress = try ListenerOptions.parse(parts[1], option: "--broker (after =)")
             let (brokerHost, brokerPort) = try upstreamParts(parts[0], "--broker")
             routes.append(KafkaProxy.Route(listen: listenAddress, upstreamHost: brokerHost, upstreamPort: brokerPort))
         }
@@ -80,26 +86,31 @@ struct ProxyCommand: ParsableCommand {
         let routes = try routes()
         for route in routes {
             try ListeningService.checkAccess(route.listen, option: route.listen == routes[0].listen ? "--listen" : "--broker",
-                                             allowRemote: security.allowRemote,
-                                             protection: .init(tls: security.listenerTLS), tokenAllowed: false)
+                                             allowRemote: listener.allowRemote,
+                                             protection: .init(tls: listener.tls), tokenAllowed: false)
         }
     }
 
     func run() throws {
         let routes = try routes()
-        let recorder: CommitRecorder
         do {
             if let note = try OwnerOnlyFiles.prepareTraceFile(at: out) { FileOutput.standardError("proxy: \(note)\n") }
-            recorder = try CommitRecorder(path: out, proc: proc)
         } catch {
             throw FileOutput.failure("\(error)")
         }
+        let listenerTLS = listener.tls
         var proxy: KafkaProxy?
         try ListeningService.run { group in
             let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
-            let started = KafkaProxy(routes: routes, recorder: recorder, rewriteBrokerAddresses: rewriteBrokers, group: group,
-                                     log: printLine, information: quiet ? nil : printLine,
-                                     listenerTLS: security.listenerTLS, upstreamTLS: security.upstreamTLS)
+            let started: KafkaProxy
+            do {
+                started = try KafkaProxy(routes: routes, tracePath: out, proc: proc, durability: fsync ? .synced : .written,
+                                         rewriteBrokerAddresses: rewriteBrokers, group: group,
+                                         log: printLine, information: quiet ? nil : printLine,
+                                         listenerTLS: listenerTLS, upstreamTLS: security.upstreamTLS)
+            } catch {
+                throw FileOutput.failure("\(error)")
+            }
             let bound: [SocketAddress]
             do {
                 bound = try started.start()
@@ -112,9 +123,9 @@ struct ProxyCommand: ParsableCommand {
             if !quiet {
                 for (route, address) in zip(routes, bound) {
                     FileOutput.standardError("proxy: listening on \(ListeningService.shown(route.listen, bound: address))"
-                        + (security.listenerTLS == nil ? "" : security.listenerTLS!.verifiesClients ? " (TLS, client certificates)" : " (TLS)")
+                        + (listenerTLS == nil ? "" : listenerTLS!.verifiesClients ? " (TLS, client certificates)" : " (TLS)")
                         + ", forwarding to \(route.upstreamHost):\(route.upstreamPort)" + (security.upstreamTLS == nil ? "" : " (TLS)")
-                        + ", writing \(out)\n")
+                        + ", writing \(out)" + (fsync ? " (fsync per line)" : "") + "\n")
                 }
             }
         } stop: {
@@ -125,17 +136,9 @@ struct ProxyCommand: ParsableCommand {
     }
 }
 
-/// The TLS and access options of `proxy`; they only describe settings, the proxy applies them.
+/// The broker-side TLS options of `proxy` (the listener's are ``ListenerOptions``); they only
+/// describe settings, the proxy applies them.
 struct ProxySecurityOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("PEM certificate (chain) of the proxy's TLS listeners.", valueName: "file"))
-    var tlsCert: String?
-
-    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
-    var tlsKey: String?
-
-    @Option(help: ArgumentHelp("Require client certificates signed by a CA in this PEM file.", valueName: "file"))
-    var tlsClientCa: String?
-
     @Flag(help: "Connect to the brokers with TLS.")
     var upstreamTls = false
 
@@ -151,12 +154,7 @@ struct ProxySecurityOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Require each broker's certificate to name the host the proxy connects to.")
     var upstreamHostnameVerification = true
 
-    @Flag(help: "Allow listening on a non-loopback address (needs --tls-cert, --tls-key and --tls-client-ca).")
-    var allowRemote = false
-
     func validate() throws {
-        try TLSOptionRules.pair(tlsCert, "--tls-cert", tlsKey, "--tls-key")
-        if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
         if !upstreamTls {
             for (value, name) in [(upstreamCa, "--upstream-ca"), (upstreamCert, "--upstream-cert"), (upstreamKey, "--upstream-key")] where value != nil {
                 throw ValidationError("\(name) needs --upstream-tls (the broker connections are plaintext without it)")
@@ -166,23 +164,9 @@ struct ProxySecurityOptions: ParsableArguments {
         try TLSOptionRules.pair(upstreamCert, "--upstream-cert", upstreamKey, "--upstream-key")
     }
 
-    var listenerTLS: TLSListenerSettings? {
-        guard let tlsCert, let tlsKey else { return nil }
-        return TLSListenerSettings(certificateFile: tlsCert, keyFile: tlsKey, clientCAFile: tlsClientCa)
-    }
-
     var upstreamTLS: TLSUpstreamSettings? {
         guard upstreamTls else { return nil }
         return TLSUpstreamSettings(caFile: upstreamCa, certificateFile: upstreamCert, keyFile: upstreamKey,
                                    verifiesHostname: upstreamHostnameVerification)
-    }
-}
-
-enum TLSOptionRules {
-    /// A certificate without its key (or the reverse) is a mistake, never a reason to go plaintext.
-    static func pair(_ first: String?, _ firstName: String, _ second: String?, _ secondName: String) throws {
-        if (first == nil) != (second == nil) {
-            throw ValidationError("\(first == nil ? firstName : secondName) is missing: \(firstName) and \(secondName) go together")
-        }
     }
 }

@@ -25,8 +25,8 @@ struct RecordCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Where to listen: HOST:PORT (TCP; port 0 picks one) or unix:PATH.", valueName: "address"))
-    var listen: String
+    @OptionGroup(title: "Listener")
+    var listener: ListenerOptions
 
     @Option(help: ArgumentHelp("The trace file to write.", valueName: "file"))
     var out: String
@@ -40,39 +40,18 @@ struct RecordCommand: ParsableCommand {
     @Flag(help: "Log only problems, not the start and the summary.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("PEM certificate (chain): clients connect with TLS.", valueName: "file"))
-    var tlsCert: String?
-
-    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "file"))
-    var tlsKey: String?
-
-    @Option(help: ArgumentHelp("Require client certificates signed by a CA in this PEM file.", valueName: "file"))
-    var tlsClientCa: String?
-
     @Option(help: ArgumentHelp("Require every client to send \"auth TOKEN\" first; the file holds TOKEN (mode 600).", valueName: "file"))
     var tokenFile: String?
 
-    @Flag(help: "Allow listening on a non-loopback address (needs TLS and --tls-client-ca or --token-file).")
-    var allowRemote = false
-
     func validate() throws {
-        guard let address = ListenAddress(parsing: listen) else {
-            throw ValidationError("--listen: expected HOST:PORT or unix:PATH, got '\(listen)'")
-        }
         if !(drainTimeout >= 0) { throw ValidationError("--drain-timeout must be zero or more seconds") }
-        try TLSOptionRules.pair(tlsCert, "--tls-cert", tlsKey, "--tls-key")
-        if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
-        try ListeningService.checkAccess(address, option: "--listen", allowRemote: allowRemote,
-                                         protection: .init(tls: tls, hasToken: tokenFile != nil), tokenAllowed: true)
-    }
-
-    private var tls: TLSListenerSettings? {
-        guard let tlsCert, let tlsKey else { return nil }
-        return TLSListenerSettings(certificateFile: tlsCert, keyFile: tlsKey, clientCAFile: tlsClientCa)
+        try ListeningService.checkAccess(try listener.address(), option: "--listen", allowRemote: listener.allowRemote,
+                                         protection: .init(tls: listener.tls, hasToken: tokenFile != nil), tokenAllowed: true)
     }
 
     func run() throws {
-        let address = ListenAddress(parsing: listen)!
+        let address = try listener.address()
+        let tls = listener.tls
         let token: CollectorToken?
         do {
             token = try tokenFile.map { try CollectorToken(file: $0) }

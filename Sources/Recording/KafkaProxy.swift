@@ -18,7 +18,11 @@ import NIOSSL
 /// proxy talks TLS to the brokers, and between the two the proxy sees (and records from) the
 /// traffic in clear. A certificate that does not verify closes that connection with a logged
 /// reason; nothing ever falls back to plaintext.
-public final class KafkaProxy: @unchecked Sendable {
+///
+/// Every trace line is out of the process before the bytes it describes are forwarded (with
+/// `.synced`, on disk): see ``ProxyTraceRecorder``. Connections live on several event loops, so
+/// what the proxy itself changes after `start()` sits in a locked box.
+public final class KafkaProxy: Sendable {
     /// A listener and the broker behind it (`host:port` as the broker advertises itself).
     public struct Route: Sendable {
         public var listen: ListenAddress
@@ -34,34 +38,53 @@ public final class KafkaProxy: @unchecked Sendable {
 
     private let routes: [Route]
     private let group: EventLoopGroup
-    private let recorder: CommitRecorder
+    private let recorder: ProxyTraceRecorder
     private let rewriteBrokerAddresses: Bool
     private let logSink: @Sendable (String) -> Void
-    private var servers: [Channel] = []
-    private var flushTask: RepeatedTask?
     private let open = NIOLockedValueBox([ObjectIdentifier: Channel]())
-    private var state: ProxyRecordingState?
+    private let running = NIOLockedValueBox(Running())
+    private let upstreamFailures: UpstreamFailureLog
+
+    /// What `start()` sets up and `stop()` takes down.
+    private struct Running {
+        var servers: [Channel] = []
+        var state: ProxyRecordingState?
+    }
 
     private let information: (@Sendable (String) -> Void)?
     private let listenerTLS: TLSListenerSettings?
     private let upstreamTLS: TLSUpstreamSettings?
 
+    /// Opens the trace file (truncating it) and writes its `meta` line; nothing listens yet.
+    ///
     /// - Parameters:
+    ///   - tracePath: the trace file; `proc` is the process name its lines carry.
+    ///   - durability: `.written` (default): every line is handed to the operating system before
+    ///     what it describes is forwarded, so a crash of the proxy loses nothing a client or broker
+    ///     saw; `.synced` (`--fsync`): also on disk, so a power loss loses nothing either.
+    ///   - lineObserver: called once per trace line (without its line end), in trace order, after
+    ///     the line was written (and synced). It runs on the proxy's event loops under the trace's
+    ///     lock: keep it quick and non-blocking.
     ///   - log: problems (undecodable frames, unproxied brokers, refused TLS handshakes).
     ///   - information: what is worth knowing once (the protocol versions clients use); `nil` drops it.
     ///   - listenerTLS: TLS on every listener (with client certificates when it names a client CA).
     ///   - upstreamTLS: TLS to every broker.
-    public init(routes: [Route], recorder: CommitRecorder, rewriteBrokerAddresses: Bool, group: EventLoopGroup,
+    ///   - upstreamFailureSummary: how often an outage of a broker is summarised in the log.
+    public init(routes: [Route], tracePath: String, proc: String = "proxy", durability: TraceLineSink.Durability = .written,
+                lineObserver: (@Sendable (String) -> Void)? = nil,
+                rewriteBrokerAddresses: Bool, group: EventLoopGroup,
                 log: @escaping @Sendable (String) -> Void, information: (@Sendable (String) -> Void)? = nil,
-                listenerTLS: TLSListenerSettings? = nil, upstreamTLS: TLSUpstreamSettings? = nil) {
+                listenerTLS: TLSListenerSettings? = nil, upstreamTLS: TLSUpstreamSettings? = nil,
+                upstreamFailureSummary: TimeAmount = .seconds(10)) throws(RecorderError) {
         self.information = information
         self.listenerTLS = listenerTLS
         self.upstreamTLS = upstreamTLS
         self.routes = routes
-        self.recorder = recorder
+        self.recorder = try ProxyTraceRecorder(path: tracePath, proc: proc, durability: durability, lineObserver: lineObserver)
         self.rewriteBrokerAddresses = rewriteBrokerAddresses
         self.group = group
         self.logSink = log
+        self.upstreamFailures = UpstreamFailureLog(summaryInterval: upstreamFailureSummary)
     }
 
     /// Binds every route's listener; returns the bound addresses in route order.
@@ -115,7 +138,7 @@ public final class KafkaProxy: @unchecked Sendable {
                     try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
                 }
             }
-            servers.append(channel)
+            running.withLockedValue { $0.servers.append(channel) }
             let address = channel.localAddress!
             bound.append(address)
             if case let .tcp(host, _) = route.listen, let port = address.port {
@@ -124,20 +147,20 @@ public final class KafkaProxy: @unchecked Sendable {
                 }
             }
         }
-        let state = ProxyRecordingState(recorder: recorder, brokerMap: brokerMap, rewritesBrokers: rewriteBrokerAddresses, log: logSink)
-        state.information = information
-        self.state = state
+        let state = ProxyRecordingState(recorder: recorder, brokerMap: brokerMap, rewritesBrokers: rewriteBrokerAddresses,
+                                        log: logSink, information: information)
+        running.withLockedValue { $0.state = state }
         stateBox.withLockedValue { $0 = state }
-        flushTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [recorder] _ in
-            try? recorder.flush()
-        }
         return bound
     }
 
     /// Stops listening and closes every connection (requests still in flight are recorded as
     /// `unknown`), then syncs the trace.
     public func stop() throws {
-        flushTask?.cancel()
+        let servers = running.withLockedValue { running in
+            defer { running.servers = [] }
+            return running.servers
+        }
         for server in servers { try? server.close().wait() }
         let channels = open.withLockedValue { Array($0.values) }
         for channel in channels { try? channel.close().wait() }
@@ -146,7 +169,7 @@ public final class KafkaProxy: @unchecked Sendable {
 
     /// Set after a run that forwarded requests but saw no consumer-group request: how the
     /// clients may be bypassing the proxy (print it when stopping).
-    public var bypassWarning: String? { state?.bypassWarning }
+    public var bypassWarning: String? { running.withLockedValue { $0.state }?.bypassWarning }
 
     /// Loopback has several spellings; a broker advertising any of them is the same broker.
     private static func spellings(of host: String) -> [String] {
@@ -156,7 +179,6 @@ public final class KafkaProxy: @unchecked Sendable {
 
     private func connect(_ inbound: Channel, name: String, peer: String, to route: Route, state: ProxyRecordingState,
                          tls: (context: NIOSSLContext, trust: String)?) -> EventLoopFuture<Void> {
-        let observer = KafkaTrafficObserver(name: name, shared: state)
         track(inbound)
         return ClientBootstrap(group: inbound.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -173,12 +195,17 @@ public final class KafkaProxy: @unchecked Sendable {
                 }
             }
             .connect(host: route.upstreamHost, port: route.upstreamPort)
-            .flatMapError { error in
-                state.log("proxy: \(name) (\(peer)): cannot reach \(route.upstreamHost):\(route.upstreamPort): \(error); closing the client")
+            .flatMapError { [upstreamFailures] error in
+                if let line = upstreamFailures.failed(broker: "\(route.upstreamHost):\(route.upstreamPort)", reason: "\(error) (\(name), \(peer))") {
+                    state.log(line)
+                }
                 return inbound.close().flatMapThrowing { throw error }
             }
             .flatMapThrowing { [self] outbound in
+                if let line = upstreamFailures.connected(broker: "\(route.upstreamHost):\(route.upstreamPort)") { state.log(line) }
                 track(outbound)
+                // Made here, on the connection's event loop, which is the only place it is used.
+                let observer = KafkaTrafficObserver(name: name, shared: state)
                 var endedOnce = false
                 let (clientSide, brokerSide) = ProxyGlueHandler.pair(
                     clientBytes: observer.clientBytes,

@@ -11,6 +11,12 @@ import NIOCore
 /// order the proxy saw it, and each `send` names the connection: Kafka brokers handle one
 /// connection's requests in order, which is the FIFO claim `conn` makes.
 ///
+/// Each line is out of the process (``TraceLineSink``) before this returns the bytes it describes
+/// for forwarding, so a proxy killed at any moment has told no client of a commit, and let no
+/// commit reach the broker, that its trace lacks. A line that cannot be written stops the
+/// connection instead (the bytes come back as `nil`): the client then sees a dropped connection,
+/// which is what the trace can truthfully say.
+///
 /// Decoding never stops forwarding: a frame that cannot be decoded is logged and passed on as it
 /// is; a stream whose framing is lost is passed on undecoded from then on.
 final class KafkaTrafficObserver {
@@ -30,6 +36,8 @@ final class KafkaTrafficObserver {
     var inFlightCount: Int { inFlight.count }
     /// Response bytes read but not yet forwarded (only while rewriting broker addresses).
     private var unforwarded: ByteBuffer?
+    /// Set when a trace line could not be written: nothing more is forwarded.
+    private(set) var traceFailed = false
 
     init(name: String, shared: ProxyRecordingState) {
         self.name = name
@@ -38,14 +46,23 @@ final class KafkaTrafficObserver {
 
     // MARK: - Client to broker
 
-    /// Observes bytes from the client; they are forwarded unchanged.
-    func clientBytes(_ chunk: ByteBuffer) -> [ByteBuffer] {
+    /// Observes bytes from the client; they are forwarded unchanged (`nil`: the trace failed,
+    /// close the connection instead).
+    func clientBytes(_ chunk: ByteBuffer) -> [ByteBuffer]? {
+        guard !traceFailed else { return nil }
         let wasDecodable = !requests.isUndecodable
         for frame in requests.feed(chunk) { request(frame) }
         if wasDecodable, let failure = requests.failure {
             shared.log("proxy: \(name): client stream no longer decodable (\(failure)); forwarding it undecoded")
         }
-        return [chunk]
+        return traceFailed ? nil : [chunk]
+    }
+
+    /// Notes the outcome of writing a line: a line that did not reach the file stops forwarding.
+    private func wrote(_ written: Bool) {
+        guard !written, !traceFailed else { return }
+        traceFailed = true
+        shared.log("proxy: \(name): cannot write the trace (\(shared.recorder.pendingErrorDescription)); closing the connection instead of forwarding what the trace would miss")
     }
 
     private func request(_ frame: ByteBuffer) {
@@ -96,7 +113,7 @@ final class KafkaTrafficObserver {
         }
         guard !offsets.isEmpty else { return nil }
         let id = shared.commitID(metadata: metadata, fallback: "\(name)-\(correlation)")
-        shared.recorder.send(commit: id, conn: name, group: request.groupID, offsets: offsets, thread: name)
+        wrote(shared.recorder.send(commit: id, conn: name, group: request.groupID, offsets: offsets, thread: name))
         return .commit(id: id, partitions: Array(offsets.keys))
     }
 
@@ -114,7 +131,7 @@ final class KafkaTrafficObserver {
             }
             guard !partitions.isEmpty else { continue }
             let id = "\(name)-\(correlation)" + (request.groups.count > 1 ? "-\(index)" : "")
-            shared.recorder.fetch(group: group.groupID, partitions: partitions, fetch: id, thread: name)
+            wrote(shared.recorder.fetch(group: group.groupID, partitions: partitions, fetch: id, thread: name))
             groups.append((id, group.groupID, Set(partitions)))
         }
         return groups.isEmpty ? nil : .fetch(groups: groups)
@@ -122,8 +139,15 @@ final class KafkaTrafficObserver {
 
     // MARK: - Broker to client
 
-    /// Observes bytes from the broker; returns what to forward (the same bytes unless rewriting).
-    func brokerBytes(_ chunk: ByteBuffer) -> [ByteBuffer] {
+    /// Observes bytes from the broker; returns what to forward (the same bytes unless rewriting;
+    /// `nil`: the trace failed, close the connection instead).
+    func brokerBytes(_ chunk: ByteBuffer) -> [ByteBuffer]? {
+        guard !traceFailed else { return nil }
+        let out = brokerBytesToForward(chunk)
+        return traceFailed ? nil : out
+    }
+
+    private func brokerBytesToForward(_ chunk: ByteBuffer) -> [ByteBuffer] {
         guard shared.rewritesBrokers, !responses.isUndecodable else {
             let wasDecodable = !responses.isUndecodable
             for frame in responses.feed(chunk) { _ = response(frame) }
@@ -177,7 +201,7 @@ final class KafkaTrafficObserver {
             }
         } catch {
             shared.log("proxy: \(name): undecodable \(apiKey) v\(version) response \(correlation) (\(error)); forwarded as is")
-            if case let .commit(id, _) = what { shared.recorder.ack(commit: id, status: .unknown, thread: name) }
+            if case let .commit(id, _) = what { wrote(shared.recorder.ack(commit: id, status: .unknown, thread: name)) }
         }
         guard shared.rewritesBrokers, apiKey == .metadata || apiKey == .findCoordinator else { return nil }
         do {
@@ -219,7 +243,7 @@ final class KafkaTrafficObserver {
         } else {
             status = .ok
         }
-        shared.recorder.ack(commit: id, status: status, errors: rejected, thread: name)
+        wrote(shared.recorder.ack(commit: id, status: status, errors: rejected, thread: name))
     }
 
     private func fetchResponse(_ response: OffsetFetchResponse, groups: [(id: String, group: String, partitions: Set<CommitRecorder.Partition>)]) {
@@ -236,7 +260,7 @@ final class KafkaTrafficObserver {
                     if requested.partitions.contains(key) { offsets[key] = max(partition.committedOffset, -1) }
                 }
             }
-            if !offsets.isEmpty { shared.recorder.fetched(fetch: requested.id, offsets: offsets, thread: name) }
+            if !offsets.isEmpty { wrote(shared.recorder.fetched(fetch: requested.id, offsets: offsets, thread: name)) }
         }
     }
 

@@ -6,7 +6,8 @@ import NIOCore
 /// directly. Reading stops while the partner cannot take more (its channel is not writable) and
 /// resumes when it can: a slow client or broker slows the other side down instead of filling the
 /// proxy's memory. The bytes pass through `inspect`, which sees them before they are forwarded and
-/// says what to forward (the same bytes, unless broker addresses are being rewritten).
+/// says what to forward (the same bytes, unless broker addresses are being rewritten), or `nil`
+/// when nothing may be forwarded any more (the trace could not be written): the connection closes.
 final class ProxyGlueHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -15,10 +16,10 @@ final class ProxyGlueHandler: ChannelDuplexHandler {
     private var partner: ProxyGlueHandler?
     private var context: ChannelHandlerContext?
     private var readPending = false
-    private let inspect: (ByteBuffer) -> [ByteBuffer]
+    private let inspect: (ByteBuffer) -> [ByteBuffer]?
     private let ended: () -> Void
 
-    private init(inspect: @escaping (ByteBuffer) -> [ByteBuffer], ended: @escaping () -> Void) {
+    private init(inspect: @escaping (ByteBuffer) -> [ByteBuffer]?, ended: @escaping () -> Void) {
         self.inspect = inspect
         self.ended = ended
     }
@@ -26,8 +27,8 @@ final class ProxyGlueHandler: ChannelDuplexHandler {
     /// Two handlers glued to each other: add the first to the client's channel, the second to
     /// the broker's. `ended` runs once per side when its channel goes away.
     static func pair(
-        clientBytes: @escaping (ByteBuffer) -> [ByteBuffer],
-        brokerBytes: @escaping (ByteBuffer) -> [ByteBuffer],
+        clientBytes: @escaping (ByteBuffer) -> [ByteBuffer]?,
+        brokerBytes: @escaping (ByteBuffer) -> [ByteBuffer]?,
         ended: @escaping () -> Void
     ) -> (client: ProxyGlueHandler, broker: ProxyGlueHandler) {
         let client = ProxyGlueHandler(inspect: clientBytes, ended: ended)
@@ -45,7 +46,12 @@ final class ProxyGlueHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        for chunk in inspect(unwrapInboundIn(data)) { partner?.partnerWrite(chunk) }
+        guard let chunks = inspect(unwrapInboundIn(data)) else {
+            // Closing this side closes the partner too (channelInactive).
+            context.close(promise: nil)
+            return
+        }
+        for chunk in chunks { partner?.partnerWrite(chunk) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) { partner?.partnerFlush() }

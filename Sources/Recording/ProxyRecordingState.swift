@@ -3,49 +3,55 @@ import KafkaWire
 import NIOConcurrencyHelpers
 
 /// What all of a proxy's connections share: the trace, ids, topic names and broker addresses.
-final class ProxyRecordingState: @unchecked Sendable {
-    let recorder: CommitRecorder
+///
+/// Connections on different event loops use it at once, so everything that changes lives in one
+/// locked box.
+final class ProxyRecordingState: Sendable {
+    let recorder: ProxyTraceRecorder
     let rewritesBrokers: Bool
     private let logSink: @Sendable (String) -> Void
-    private let lock = NIOLock()
-    private var topicNames: [KafkaUUID: String] = [:]
-    private var usedCommitIDs: Set<String> = []
-    private var warned: Set<String> = []
+    /// Informational lines (the protocol versions in use), once each; `nil` drops them (quiet).
+    private let information: (@Sendable (String) -> Void)?
     /// Upstream broker `host:port` as brokers advertise it → the proxy address clients should use.
     private let brokerMap: [String: (host: String, port: Int32)]
-    private var connections = 0
-    private var requestsSeen = 0
-    private var groupRequestsSeen = 0
+    private let mutable = NIOLockedValueBox(Mutable())
 
-    init(recorder: CommitRecorder, brokerMap: [String: (host: String, port: Int32)], rewritesBrokers: Bool,
-         log: @escaping @Sendable (String) -> Void) {
+    private struct Mutable {
+        var topicNames: [KafkaUUID: String] = [:]
+        var usedCommitIDs: Set<String> = []
+        var warned: Set<String> = []
+        var connections = 0
+        var requestsSeen = 0
+        var groupRequestsSeen = 0
+    }
+
+    init(recorder: ProxyTraceRecorder, brokerMap: [String: (host: String, port: Int32)], rewritesBrokers: Bool,
+         log: @escaping @Sendable (String) -> Void, information: (@Sendable (String) -> Void)? = nil) {
         self.recorder = recorder
         self.brokerMap = brokerMap
         self.rewritesBrokers = rewritesBrokers
+        self.information = information
         self.logSink = log
     }
 
     func log(_ message: String) { logSink(message) }
 
-    /// Informational lines (the protocol versions in use), once each; dropped when quiet.
-    var information: (@Sendable (String) -> Void)? = nil
-
     func noteOnce(_ message: String) {
         guard let information else { return }
-        let first = lock.withLock { warned.insert(message).inserted }
+        let first = mutable.withLockedValue { $0.warned.insert(message).inserted }
         if first { information(message) }
     }
 
     func warnOnce(_ message: String) {
-        let first = lock.withLock { warned.insert(message).inserted }
+        let first = mutable.withLockedValue { $0.warned.insert(message).inserted }
         if first { logSink(message) }
     }
 
     /// `conn-1`, `conn-2`, ...: the thread and connection name of a new client connection.
     func nextConnectionName() -> String {
-        lock.withLock {
-            connections += 1
-            return "conn-\(connections)"
+        mutable.withLockedValue {
+            $0.connections += 1
+            return "conn-\($0.connections)"
         }
     }
 
@@ -53,7 +59,7 @@ final class ProxyRecordingState: @unchecked Sendable {
     func topicName(name: String?, id: KafkaUUID?) -> String {
         if let name { return name }
         guard let id else { return "unnamed-topic" }
-        if let known = lock.withLock({ topicNames[id] }) { return known }
+        if let known = mutable.withLockedValue({ $0.topicNames[id] }) { return known }
         warnOnce("proxy: topic id \(id) was not in any Metadata response seen; recorded under its id")
         return "topic-id-\(id)"
     }
@@ -61,7 +67,7 @@ final class ProxyRecordingState: @unchecked Sendable {
     func learn(_ metadata: MetadataResponse) {
         let names = metadata.topicNamesByID
         guard !names.isEmpty else { return }
-        lock.withLock { topicNames.merge(names) { _, new in new } }
+        mutable.withLockedValue { $0.topicNames.merge(names) { _, new in new } }
     }
 
     /// The id of a commit: `ID` when every partition's metadata is `commitcheck:ID` (a client
@@ -72,14 +78,14 @@ final class ProxyRecordingState: @unchecked Sendable {
         if metadata.count == 1, let text = metadata.first, text.hasPrefix("commitcheck:"), text.count > 12 {
             id = String(text.dropFirst(12))
         }
-        return lock.withLock {
+        return mutable.withLockedValue {
             var candidate = id
             var attempt = 1
-            while usedCommitIDs.contains(candidate) {
+            while $0.usedCommitIDs.contains(candidate) {
                 attempt += 1
                 candidate = "\(id)~\(attempt)"
             }
-            usedCommitIDs.insert(candidate)
+            $0.usedCommitIDs.insert(candidate)
             return candidate
         }
     }
@@ -96,9 +102,9 @@ final class ProxyRecordingState: @unchecked Sendable {
         let group: Set<KafkaAPIKey> = [.offsetCommit, .offsetFetch, .joinGroup, .syncGroup, .heartbeat, .leaveGroup,
                                        .consumerGroupHeartbeat, .txnOffsetCommit]
         let isGroup = group.contains(apiKey)
-        lock.withLock {
-            requestsSeen += 1
-            if isGroup { groupRequestsSeen += 1 }
+        mutable.withLockedValue {
+            $0.requestsSeen += 1
+            if isGroup { $0.groupRequestsSeen += 1 }
         }
     }
 
@@ -106,7 +112,7 @@ final class ProxyRecordingState: @unchecked Sendable {
     /// the trace then holds no commit, and the clients most likely talked to their group
     /// coordinator directly.
     var bypassWarning: String? {
-        let (requests, group) = lock.withLock { (requestsSeen, groupRequestsSeen) }
+        let (requests, group) = mutable.withLockedValue { ($0.requestsSeen, $0.groupRequestsSeen) }
         guard requests > 0, group == 0 else { return nil }
         let how = rewritesBrokers
             ? "a broker the clients learned about may have no --broker route, so they reach it directly"

@@ -17,25 +17,35 @@ import NIOPosix
 ///
 /// Stopping drains rather than drops: once connections stop arriving the listener closes, open ones
 /// are read until their clients close them (or the drain timeout passes), then the file is synced.
-public final class TraceCollector: @unchecked Sendable {
+///
+/// Each read's accepted lines are handed to the operating system before the next read (a
+/// collector killed with SIGKILL loses only lines it had not read yet), and a connection's `ok`
+/// answer comes only after its lines are on disk.
+public final class TraceCollector: Sendable {
     private let writer: DurableLineWriter
+    /// Writes accepted lines and shows them to the line observer, in file order.
+    let sink: TraceLineSink
     private let group: EventLoopGroup
     private let logSink: @Sendable (String) -> Void
     private let state = NIOLockedValueBox(State())
-    private var serverChannel: Channel?
-    private var flushTask: RepeatedTask?
 
     private struct State {
         var statistics = CollectorStatistics()
         var open: [ObjectIdentifier: Channel] = [:]
         var allClosed: [EventLoopPromise<Void>] = []
+        var serverChannel: Channel?
     }
 
     /// - Parameters:
     ///   - writer: where accepted lines go.
     ///   - log: receives one line per rejected input line, failure and finished connection.
-    public init(writer: DurableLineWriter, group: EventLoopGroup, log: @escaping @Sendable (String) -> Void) {
+    ///   - lineObserver: called once per written line (without its line end), in file order, after
+    ///     the line was handed to the operating system. It runs on the collector's event loops
+    ///     under the file's lock: keep it quick and non-blocking.
+    public init(writer: DurableLineWriter, group: EventLoopGroup, log: @escaping @Sendable (String) -> Void,
+                lineObserver: (@Sendable (String) -> Void)? = nil) {
         self.writer = writer
+        self.sink = TraceLineSink(writer: writer, durability: .written, lineObserver: lineObserver)
         self.group = group
         self.logSink = log
     }
@@ -80,12 +90,7 @@ public final class TraceCollector: @unchecked Sendable {
                 try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
             }
         }
-        serverChannel = channel
-        // Buffered lines reach the file (not the disk) within a fifth of a second even when idle,
-        // so a collector killed with SIGKILL loses at most that.
-        flushTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { [writer] _ in
-            try? writer.flush(sync: false)
-        }
+        state.withLockedValue { $0.serverChannel = channel }
         return channel.localAddress!
     }
 
@@ -95,7 +100,6 @@ public final class TraceCollector: @unchecked Sendable {
     /// Stops accepting, waits up to `drainTimeout` for open connections to finish, closes the rest,
     /// and syncs the file. Returns the final statistics.
     public func stop(drainTimeout: TimeAmount) throws -> CollectorStatistics {
-        flushTask?.cancel()
         // Clients whose connection the kernel completed before the signal may still wait in the
         // listen backlog; closing the listener now would reset them and drop what they send. So
         // keep accepting until no connection has arrived for a fifth of a second (two seconds at
@@ -107,7 +111,7 @@ public final class TraceCollector: @unchecked Sendable {
             if now == seen { break }
             seen = now
         }
-        try? serverChannel?.close().wait()
+        try? state.withLockedValue({ $0.serverChannel })?.close().wait()
         let loop = group.next()
         let drained = loop.makePromise(of: Void.self)
         let alreadyEmpty = state.withLockedValue { state -> Bool in

@@ -8,7 +8,9 @@ import NIOCore
 /// is what `verify` reads. A bad line is answered with `error: ...` on the same connection, logged,
 /// and not written; the connection stays open. When the client half-closes (shuts down its writing
 /// side), the collector writes any last line, syncs the file, answers `ok WRITTEN REJECTED` and
-/// closes: a client that reads that answer knows its lines are on disk.
+/// closes: a client that reads that answer knows its lines are on disk. The `ok` is the only
+/// acknowledgement the protocol has; lines are written (`write(2)`) as each read is processed, so
+/// even before it a collector killed with SIGKILL keeps every line it had read.
 final class TraceLineHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -106,7 +108,7 @@ final class TraceLineHandler: ChannelInboundHandler {
         }
         if !good.isEmpty {
             do {
-                try writer.appendLines(good)
+                try collector.sink.write(good)
                 written += good.count
                 collector.add(written: good.count)
             } catch {

@@ -45,6 +45,26 @@ struct ListenerAccessTests {
         #expect(status4 == 2 && err4.contains("--tls-key is missing"), "\(err4)")
     }
 
+    /// `record` and `proxy` parse their listener options with one shared definition
+    /// (`ListenerOptions`): the same mistakes get the same messages from both.
+    @Test func bothCommandsRejectTheSameListenerMistakesWithTheSameMessages() throws {
+        let out = try Package.temporaryFile("never.jsonl")
+        let commands = [["record", "--out", out], ["proxy", "--upstream", "127.0.0.1:9092", "--out", out]]
+        let mistakes: [([String], String)] = [
+            (["--listen", "nowhere"], "--listen: expected HOST:PORT or unix:PATH, got 'nowhere'"),
+            (["--listen", "127.0.0.1:0", "--tls-cert", "c.pem"], "--tls-key is missing: --tls-cert and --tls-key go together"),
+            (["--listen", "127.0.0.1:0", "--tls-key", "k.pem"], "--tls-cert is missing: --tls-cert and --tls-key go together"),
+            (["--listen", "127.0.0.1:0", "--tls-client-ca", "ca.pem"], "--tls-client-ca needs --tls-cert and --tls-key"),
+        ]
+        for command in commands {
+            for (arguments, message) in mistakes {
+                let (status, err) = try Self.refused(command + arguments)
+                #expect(status == 2 && err.contains(message), "\(command[0]) \(arguments): \(err)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing is created before the checks")
+    }
+
     @Test func theProxysListenerFollowsTheSameRule() throws {
         let out = try Package.temporaryFile("never.jsonl")
         let (status, err) = try Self.refused(["proxy", "--listen", "0.0.0.0:0", "--upstream", "127.0.0.1:9092", "--out", out])

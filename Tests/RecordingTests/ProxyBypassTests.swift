@@ -19,7 +19,7 @@ import Testing
 
     static func state(rewrites: Bool) throws -> (ProxyRecordingState, String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bypass-\(UUID().uuidString).jsonl").path
-        let recorder = try CommitRecorder(path: path, proc: "proxy")
+        let recorder = try ProxyTraceRecorder(path: path, proc: "proxy")
         return (ProxyRecordingState(recorder: recorder, brokerMap: [:], rewritesBrokers: rewrites) { _ in }, path)
     }
 

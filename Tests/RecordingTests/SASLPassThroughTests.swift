@@ -19,13 +19,13 @@ import Testing
         let loop = EmbeddedEventLoop()
         let client: EmbeddedChannel
         let broker: EmbeddedChannel
-        let recorder: CommitRecorder
+        let recorder: ProxyTraceRecorder
         let path: String
         let log = TrafficObserverTests.Log()
 
         init() throws {
             path = FileManager.default.temporaryDirectory.appendingPathComponent("sasl-\(UUID().uuidString).jsonl").path
-            recorder = try CommitRecorder(path: path, proc: "proxy")
+            recorder = try ProxyTraceRecorder(path: path, proc: "proxy")
             let log = self.log
             let state = ProxyRecordingState(recorder: recorder, brokerMap: [:], rewritesBrokers: false) { log.add($0) }
             let observer = KafkaTrafficObserver(name: "conn-1", shared: state)

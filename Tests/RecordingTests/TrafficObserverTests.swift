@@ -16,9 +16,9 @@ import Workloads
         var all: [String] { lock.withLock { lines } }
     }
 
-    static func observer() throws -> (KafkaTrafficObserver, CommitRecorder, String, Log) {
+    static func observer() throws -> (KafkaTrafficObserver, ProxyTraceRecorder, String, Log) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("observer-\(UUID().uuidString).jsonl").path
-        let recorder = try CommitRecorder(path: path, proc: "proxy")
+        let recorder = try ProxyTraceRecorder(path: path, proc: "proxy")
         let log = Log()
         let state = ProxyRecordingState(recorder: recorder, brokerMap: [:], rewritesBrokers: false) { log.add($0) }
         return (KafkaTrafficObserver(name: "conn-1", shared: state), recorder, path, log)
@@ -60,7 +60,7 @@ import Workloads
         return frame
     }
 
-    static func events(_ recorder: CommitRecorder, _ path: String) throws -> [TraceEvent] {
+    static func events(_ recorder: ProxyTraceRecorder, _ path: String) throws -> [TraceEvent] {
         try recorder.close()
         return try TraceReader().read(paths: [path]).events
     }
