@@ -2,7 +2,7 @@
 ///
 /// Integers stay exact: a number that does not fit `Int` is kept as ``bigNumber(_:)`` so that a field
 /// which needs an integer can reject it by name instead of silently rounding.
-public enum JSONValue: Equatable, Sendable {
+package enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -15,7 +15,7 @@ public enum JSONValue: Equatable, Sendable {
     /// Members in their written order (duplicate names are rejected by the scanner).
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
         case let (.bool(x), .bool(y)): x == y

@@ -5,7 +5,7 @@
 /// point is then one comparison; a point off every chain (an apply point, a read, a barrier) asks its
 /// few successors instead. When points × chains would not fit in memory (thousands of threads), it
 /// falls back to a depth-first search pruned by topological position.
-public struct HappensBefore: Sendable {
+package struct HappensBefore: Sendable {
     private let graph: OrderGraph
     /// How many chains index the clocks.
     let chainCount: Int
@@ -17,7 +17,7 @@ public struct HappensBefore: Sendable {
     /// Entries (points × chains) beyond which the clocks are not built.
     static let clockBudget = 120_000_000
 
-    public init(graph: OrderGraph) {
+    package init(graph: OrderGraph) {
         self.graph = graph
         var chainOfPoint = [Int32](repeating: -1, count: graph.pointCount)
         var indexInChain = [Int32](repeating: -1, count: graph.pointCount)
@@ -88,7 +88,7 @@ public struct HappensBefore: Sendable {
     }
 
     /// Whether every schedule puts `a` strictly before `b`.
-    public func precedes(_ a: Int32, _ b: Int32) -> Bool {
+    package func precedes(_ a: Int32, _ b: Int32) -> Bool {
         if a == b { return false }
         if graph.topologicalPosition[Int(a)] >= graph.topologicalPosition[Int(b)] { return false }
         if clocks.isEmpty {

@@ -3,37 +3,37 @@
 /// Built once per history. Clock order is encoded with barrier points so that it costs edges linear
 /// in the number of events rather than quadratic. FIFO pairs whose send order is already fixed become
 /// plain edges; the others are kept as ``choices`` for the solver.
-public struct OrderGraph: Sendable {
-    public private(set) var kinds: [PointKind] = []
+package struct OrderGraph: Sendable {
+    package private(set) var kinds: [PointKind] = []
     /// The point of each event (an `apply` event shares its commit's apply point).
-    public private(set) var eventPoint: [Int32] = []
+    package private(set) var eventPoint: [Int32] = []
     /// `A(c)` per commit.
-    public private(set) var applyPoint: [Int32] = []
+    package private(set) var applyPoint: [Int32] = []
     /// `R(f)` per fetch.
-    public private(set) var readPoint: [Int32] = []
+    package private(set) var readPoint: [Int32] = []
     /// FIFO pairs left open by everything else.
-    public private(set) var choices: [FIFOChoice] = []
+    package private(set) var choices: [FIFOChoice] = []
     /// Sequences of points that the order already makes total: each thread's events, each
     /// connection's apply points once FIFO fixes them, each process clock's order, the wall-clock
     /// barriers. They index ``HappensBefore``'s vector clocks.
-    public private(set) var chains: [[Int32]] = []
+    package private(set) var chains: [[Int32]] = []
 
     // Edges, as a list while building and in compressed form after.
     private var edgeFrom: [Int32] = []
     private var edgeTo: [Int32] = []
     private var edgeReason: [OrderReason] = []
-    public private(set) var successorStart: [Int32] = []
-    public private(set) var successors: [Int32] = []
-    public private(set) var successorReasons: [OrderReason] = []
+    package private(set) var successorStart: [Int32] = []
+    package private(set) var successors: [Int32] = []
+    package private(set) var successorReasons: [OrderReason] = []
     /// Position of each point in one topological order.
-    public private(set) var topologicalPosition: [Int32] = []
+    package private(set) var topologicalPosition: [Int32] = []
     /// The points in that order.
-    public private(set) var topologicalOrder: [Int32] = []
+    package private(set) var topologicalOrder: [Int32] = []
 
-    public var pointCount: Int { kinds.count }
+    package var pointCount: Int { kinds.count }
 
     /// Builds the graph; throws when rules 1–6 alone admit no schedule (bad input).
-    public init(history: History) throws(TraceError) {
+    package init(history: History) throws(TraceError) {
         applyPoint = history.commits.indices.map { addPoint(.apply($0)) }
         readPoint = history.fetches.indices.map { addPoint(.read($0)) }
         eventPoint.reserveCapacity(history.events.count)
@@ -350,7 +350,7 @@ public struct OrderGraph: Sendable {
     }
 
     /// The successors of a point with the reason for each edge.
-    public func successors(of point: Int32) -> ArraySlice<Int32> {
+    package func successors(of point: Int32) -> ArraySlice<Int32> {
         successors[Int(successorStart[Int(point)])..<Int(successorStart[Int(point) + 1])]
     }
 

@@ -1,43 +1,43 @@
 /// One key's commit, as a point of its order problem.
-public struct KeyCommit: Sendable {
+package struct KeyCommit: Sendable {
     /// Index into ``History/commits``.
-    public var commit: Int
-    public var offset: Int
+    package var commit: Int
+    package var offset: Int
     /// `.applied` or `.maybe` (commits that certainly did not apply are left out).
-    public var status: ApplyStatus
+    package var status: ApplyStatus
 }
 
 /// A write to another key of the component that one of the problem's reads depends on.
 ///
 /// Its apply point is the commit's one apply point (shared with the key's own commit when the
 /// request carries both partitions); whether it applied is decided per partition.
-public struct LinkedWrite: Sendable {
+package struct LinkedWrite: Sendable {
     /// Index into ``History/commits``.
-    public var commit: Int
-    public var partition: TopicPartition
-    public var offset: Int
-    public var status: ApplyStatus
-    public var slot: Int32
+    package var commit: Int
+    package var partition: TopicPartition
+    package var offset: Int
+    package var status: ApplyStatus
+    package var slot: Int32
 }
 
 /// One fetch result: the register's value at the fetch's read point (rule 7), on the key or on
 /// another key linked to it through a shared commit or fetch.
-public struct KeyRead: Sendable {
+package struct KeyRead: Sendable {
     /// Index into ``History/fetches``.
-    public var fetch: Int
+    package var fetch: Int
     /// The slot of the read point.
-    public var slot: Int32
+    package var slot: Int32
     /// The value returned (`-1`: no committed offset).
-    public var value: Int
+    package var value: Int
     /// The partition read (of the problem's group).
-    public var partition: TopicPartition
+    package var partition: TopicPartition
     /// The writes that may explain the value or hide it: below ``OrderProblem/commits``' count, the
     /// key's own commits (by slot); from there on, ``OrderProblem/linkedWrites`` (minus that count).
-    public var writers: [Int]
+    package var writers: [Int]
     /// A certainly applied commit of the read key is forced before the read: it cannot see the initial value.
-    public var certainBefore: Bool
+    package var certainBefore: Bool
     /// The read key's initial offset (`meta.initial`); `nil`: one unknown value shared by its reads.
-    public var initial: Int?
+    package var initial: Int?
 }
 
 /// Everything needed to decide one key: its apply points and the order the history forces on them.
@@ -46,27 +46,27 @@ public struct KeyRead: Sendable {
 /// points of open FIFO choices, and of the reads and linked writes when reads constrain the key):
 /// every order of these points that respects the edges extends to a schedule of the whole history,
 /// so deciding the small problem decides the key exactly.
-public struct OrderProblem: Sendable {
-    public var key: PartitionKey
+package struct OrderProblem: Sendable {
+    package var key: PartitionKey
     /// Graph points per slot. Slots `0..<commits.count` are the key's commits' apply points.
-    public var points: [Int32]
-    public var commits: [KeyCommit]
+    package var points: [Int32]
+    package var commits: [KeyCommit]
     /// Fetch results of the key's component that every schedule must explain (rule 7).
-    public var reads: [KeyRead] = []
+    package var reads: [KeyRead] = []
     /// Writes to other keys that ``reads`` depend on.
-    public var linkedWrites: [LinkedWrite] = []
+    package var linkedWrites: [LinkedWrite] = []
     /// `a` must come before `b` (slots).
-    public var edges: [(Int32, Int32)]
+    package var edges: [(Int32, Int32)]
     /// Open FIFO choices, as slots: (first send, second send, first apply, second apply).
-    public var choices: [(Int32, Int32, Int32, Int32)]
+    package var choices: [(Int32, Int32, Int32, Int32)]
     /// The key's initial offset (`meta.initial`), which a lower applied offset would regress from.
-    public var initial: Int?
+    package var initial: Int?
     /// Each slot's position in the graph's topological order: a linear extension of ``edges``.
-    public var positions: [Int32]
+    package var positions: [Int32]
 
     /// Builds the key's problem with no reads; `projecting: false` leaves ``edges`` empty until
     /// ``project(graph:)`` (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
-    public init(key: PartitionKey, history: History, graph: OrderGraph, projecting: Bool = true) {
+    package init(key: PartitionKey, history: History, graph: OrderGraph, projecting: Bool = true) {
         let members = history.membersByKey()[key] ?? ([], [])
         self.init(key: key, history: history, graph: graph, commits: members.commits, reads: [], projecting: projecting)
     }
@@ -207,7 +207,7 @@ public struct OrderProblem: Sendable {
     }
 
     /// Fills ``edges`` with the projection of the graph's order onto the slots.
-    public mutating func project(graph: OrderGraph) {
+    package mutating func project(graph: OrderGraph) {
         var slotOf: [Int32: Int32] = [:]
         for (slot, point) in points.enumerated() where slotOf[point] == nil { slotOf[point] = Int32(slot) }
         edges = Self.project(points: points, slotOf: slotOf, graph: graph)

@@ -1,5 +1,5 @@
 /// Whether a commit changed one key's register.
-public enum ApplyStatus: Sendable, Equatable {
+package enum ApplyStatus: Sendable, Equatable {
     /// It certainly applied (an `ok` ack without an error for the key, or an observed `apply`).
     case applied
     /// It may or may not have applied (`unknown` ack, or no ack at all).
@@ -9,17 +9,17 @@ public enum ApplyStatus: Sendable, Equatable {
 }
 
 /// One OffsetCommit request and everything the trace says about it.
-public struct Commit: Sendable {
-    public var id: String
-    public var group: String
+package struct Commit: Sendable {
+    package var id: String
+    package var group: String
     /// The offsets the request carries, in written order.
-    public var offsets: [(TopicPartition, Int)]
+    package var offsets: [(TopicPartition, Int)]
     /// Event indices (into ``History/events``).
-    public var build: Int?
-    public var send: Int?
-    public var ack: Int?
+    package var build: Int?
+    package var send: Int?
+    package var ack: Int?
     /// Broker-side `apply` observations, which pin the apply point.
-    public var applies: [Int] = []
+    package var applies: [Int] = []
 
     init(id: String, group: String, offsets: [(TopicPartition, Int)]) {
         self.id = id
@@ -28,18 +28,18 @@ public struct Commit: Sendable {
     }
 
     /// The offset for a partition, if the commit carries one.
-    public func offset(for partition: TopicPartition) -> Int? {
+    package func offset(for partition: TopicPartition) -> Int? {
         offsets.first { $0.0 == partition }?.1
     }
 }
 
 /// One OffsetFetch request and its response.
-public struct Fetch: Sendable {
-    public var id: String
-    public var group: String
-    public var partitions: [TopicPartition]
-    public var fetch: Int?
-    public var fetched: Int?
+package struct Fetch: Sendable {
+    package var id: String
+    package var group: String
+    package var partitions: [TopicPartition]
+    package var fetch: Int?
+    package var fetched: Int?
     /// The offsets returned (`-1` = no committed offset).
-    public var results: [(TopicPartition, Int)] = []
+    package var results: [(TopicPartition, Int)] = []
 }

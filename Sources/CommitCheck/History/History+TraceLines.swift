@@ -2,7 +2,7 @@ extension TraceLineWriter {
     /// One event of `history` as a line; `carryOffsets` puts the commit's group and offsets on a
     /// `send` (needed when its `build` is not part of the output), and events of a history read
     /// from several files name their file.
-    public static func line(_ event: TraceEvent, history: History, carryOffsets: Bool = false) -> String {
+    package static func line(_ event: TraceEvent, history: History, carryOffsets: Bool = false) -> String {
         var carrying: TraceEvent.CarriedOffsets? = nil
         if carryOffsets, event.kind == .send, let commit = event.commit, let index = history.commitIndex[commit] {
             carrying = TraceEvent.CarriedOffsets(group: history.commits[index].group, offsets: history.commits[index].offsets)

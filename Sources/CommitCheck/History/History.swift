@@ -4,24 +4,24 @@
 /// the constraint builder can rely on it (each commit has offsets, at most one build/send/ack).
 public struct History: Sendable {
     /// The files the events came from, by ``TraceEvent/file``.
-    public var files: [String]
-    public var meta: TraceMeta
+    package var files: [String]
+    package var meta: TraceMeta
     /// Every non-`meta` event, in input order (file by file, line by line).
-    public var events: [TraceEvent]
-    public var commits: [Commit]
-    public var commitIndex: [String: Int]
-    public var fetches: [Fetch]
+    package var events: [TraceEvent]
+    package var commits: [Commit]
+    package var commitIndex: [String: Int]
+    package var fetches: [Fetch]
     /// Non-fatal remarks (a cut-off last line, skipped unknown events).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// Where an event came from, as `file:line` (or `line N` for a single unnamed trace).
-    public func location(of eventIndex: Int) -> String {
+    package func location(of eventIndex: Int) -> String {
         let event = events[eventIndex]
         return files.count > 1 ? "\(files[event.file]):\(event.line)" : "line \(event.line)"
     }
 
     /// How commit `c` affects a partition.
-    public func applyStatus(of commitIndex: Int, on partition: TopicPartition) -> ApplyStatus {
+    package func applyStatus(of commitIndex: Int, on partition: TopicPartition) -> ApplyStatus {
         let commit = commits[commitIndex]
         guard commit.offset(for: partition) != nil else { return .notApplied }
         if let ack = commit.ack, case .ack(_, let status, let errors) = events[ack].payload {
@@ -36,7 +36,7 @@ public struct History: Sendable {
     }
 
     /// Every key a commit or fetch touches, sorted.
-    public var keys: [PartitionKey] {
+    package var keys: [PartitionKey] {
         var keys = Set<PartitionKey>()
         for commit in commits {
             for (partition, _) in commit.offsets { keys.insert(PartitionKey(group: commit.group, partition: partition)) }
@@ -48,7 +48,7 @@ public struct History: Sendable {
     }
 
     /// For each key, the commits and fetches that touch it (indices), computed in one pass.
-    public func membersByKey() -> [PartitionKey: (commits: [Int], fetches: [Int])] {
+    package func membersByKey() -> [PartitionKey: (commits: [Int], fetches: [Int])] {
         var members: [PartitionKey: (commits: [Int], fetches: [Int])] = [:]
         for (index, commit) in commits.enumerated() {
             for (partition, _) in commit.offsets {
@@ -64,12 +64,12 @@ public struct History: Sendable {
     }
 
     /// Whether any fetch returned a value for the key.
-    public func isRead(_ key: PartitionKey) -> Bool {
+    package func isRead(_ key: PartitionKey) -> Bool {
         fetches.contains { $0.group == key.group && $0.fetched != nil && $0.results.contains { $0.0 == key.partition } }
     }
 
     /// The initial offset of a key, when `meta.initial` gives one.
-    public func initialOffset(of key: PartitionKey) -> Int? {
+    package func initialOffset(of key: PartitionKey) -> Int? {
         meta.initial[key.group]?[key.partition]
     }
 }

@@ -8,25 +8,25 @@ import Dispatch
 /// comes out is 1-minimal: dropping any one of its events lifts the verdict (or leaves a sub-trace
 /// that is no longer valid input, such as a commit without offsets). Every candidate goes through the
 /// whole pipeline again, so the sub-trace a user re-verifies gets exactly the verdict shown.
-public struct Minimizer {
-    public let history: History
-    public let key: PartitionKey
+package struct Minimizer {
+    package let history: History
+    package let key: PartitionKey
     /// The verdict to keep: `violated` or `possible`.
-    public let verdict: Verdict
+    package let verdict: Verdict
     /// The property the verdict is about.
-    public var property: Property = .monotonic
+    package var property: Property = .monotonic
     /// Wall-clock budget in seconds; when it runs out the current set is returned as not minimal.
     /// Each re-verification gets the rest of the budget as its solver timeout, so one hard candidate
     /// cannot overrun it.
-    public var budget: Double
+    package var budget: Double
     /// Stops minimising (the current set is returned as not minimal) when cancelled (SIGINT).
-    public var cancellation: Cancellation? = nil
+    package var cancellation: Cancellation? = nil
     /// Verifies a candidate sub-history and gives the key's verdict for ``property`` (`nil`: the key
     /// is not in it). The minimiser does not know the verifier: the run that asks for the
     /// counterexample hands itself in, so nothing loops back and no flag stops a recursion.
-    public var recheck: @Sendable (History, VerifyOptions) -> Verdict?
+    package var recheck: @Sendable (History, VerifyOptions) -> Verdict?
 
-    public init(history: History, key: PartitionKey, verdict: Verdict, budget: Double = 10,
+    package init(history: History, key: PartitionKey, verdict: Verdict, budget: Double = 10,
                 property: Property = .monotonic,
                 recheck: @escaping @Sendable (History, VerifyOptions) -> Verdict?) {
         self.history = history
@@ -38,13 +38,13 @@ public struct Minimizer {
     }
 
     /// The outcome: event indices (ascending) and whether they are known to be 1-minimal.
-    public struct Result: Sendable {
-        public var events: [Int]
-        public var minimal: Bool
+    package struct Result: Sendable {
+        package var events: [Int]
+        package var minimal: Bool
     }
 
     /// Minimises, starting from the first of `seeds` that shows the verdict (the whole history last).
-    public func minimize(seeds: [[Int]]) -> Result {
+    package func minimize(seeds: [[Int]]) -> Result {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(budget, 0) * 1e9)
         func outOfTime() -> Bool {
             DispatchTime.now().uptimeNanoseconds > deadline || cancellation?.isCancelled == true
@@ -76,7 +76,7 @@ public struct Minimizer {
     }()
 
     /// Whether a sub-history, written out and verified again, gives the key the same verdict.
-    public func shows(_ events: [Int]) -> Bool {
+    package func shows(_ events: [Int]) -> Bool {
         check(events, deadline: nil) == true
     }
 
@@ -122,7 +122,7 @@ public struct Minimizer {
     }
 
     /// The events as a `commitcheck/1` document: meta first, sends carrying offsets when their build is gone.
-    public func subTrace(_ events: [Int], extraMeta: [(String, String)] = []) -> String {
+    package func subTrace(_ events: [Int], extraMeta: [(String, String)] = []) -> String {
         let kept = Set(events)
         var text = TraceLineWriter.metaLine(history.meta, extra: extraMeta) + "\n"
         for index in events.sorted() {

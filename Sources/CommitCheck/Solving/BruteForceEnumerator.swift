@@ -3,31 +3,31 @@
 /// It reads the rules of DESIGN §4 directly off the history, pair by pair, without the order graph,
 /// its clock barriers, its FIFO chains or the per-key projection, so that agreeing with it is evidence
 /// that those optimisations are exact. Exponential: for histories of about a dozen points at most.
-public struct BruteForceEnumerator {
+package struct BruteForceEnumerator {
     /// What the enumeration found for one key.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         /// No schedule satisfies rules 1–6: the history contradicts itself.
         case inconsistent
         /// `monotonic`, and `linearizable` when the key has fetch results.
         case verdict(Verdict, linearizable: Verdict?)
     }
 
-    public let history: History
+    package let history: History
     /// Schedules visited at most before giving up (`nil` result).
-    public var limit = 5_000_000
+    package var limit = 5_000_000
 
-    public init(history: History) { self.history = history }
+    package init(history: History) { self.history = history }
 
     /// Verdicts per key, or `nil` when the history is too large to enumerate within ``limit``.
-    public func decide() -> [PartitionKey: Outcome]? { decideWithSizes()?.outcomes }
+    package func decide() -> [PartitionKey: Outcome]? { decideWithSizes()?.outcomes }
 
     /// Per bad key, how far its committed offset goes back (a drawdown) over the schedules its
     /// verdict is judged on: the most any of them loses, and the least every one loses (0 when
     /// some schedule loses nothing).
-    public func regressionSizes() -> [PartitionKey: (largest: Int, least: Int)]? { decideWithSizes()?.sizes }
+    package func regressionSizes() -> [PartitionKey: (largest: Int, least: Int)]? { decideWithSizes()?.sizes }
 
     /// Both at once, from one enumeration.
-    public func decideWithSizes() -> (outcomes: [PartitionKey: Outcome], sizes: [PartitionKey: (largest: Int, least: Int)])? {
+    package func decideWithSizes() -> (outcomes: [PartitionKey: Outcome], sizes: [PartitionKey: (largest: Int, least: Int)])? {
         // Points: every non-apply event, one apply point per commit.
         var pointOfEvent = [Int](repeating: -1, count: history.events.count)
         var applyPointOf = [Int](repeating: -1, count: history.commits.count)

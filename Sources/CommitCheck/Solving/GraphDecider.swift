@@ -6,12 +6,12 @@
 /// groups); `violated` iff two certainly applied commits are forced into decreasing order (then no
 /// schedule avoids it; without such a pair, ordering all certain commits by offset is consistent);
 /// otherwise `possible`.
-public enum GraphDecider {
+package enum GraphDecider {
     /// Pairs checked one by one below this many commits; above it, a linear sweep over the projection.
     static let pairwiseLimit = 2_000
 
     /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
-    public static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
+    package static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
         guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
         let commits = problem.commits
         let count = commits.count

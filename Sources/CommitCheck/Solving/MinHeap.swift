@@ -1,14 +1,14 @@
 /// A binary min-heap ordered by `less`; the standard library has none (swift-collections'
 /// `Heap` needs `Comparable` elements, and the callers order tuples and closures by a key).
-public struct MinHeap<Element> {
+package struct MinHeap<Element> {
     private var items: [Element] = []
 
-    public var isEmpty: Bool { items.isEmpty }
+    package var isEmpty: Bool { items.isEmpty }
     private let less: (Element, Element) -> Bool
 
-    public init(by less: @escaping (Element, Element) -> Bool) { self.less = less }
+    package init(by less: @escaping (Element, Element) -> Bool) { self.less = less }
 
-    public mutating func push(_ item: Element) {
+    package mutating func push(_ item: Element) {
         items.append(item)
         var child = items.count - 1
         while child > 0 {
@@ -19,7 +19,7 @@ public struct MinHeap<Element> {
         }
     }
 
-    public mutating func pop() -> Element? {
+    package mutating func pop() -> Element? {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let top = items.removeLast()

@@ -6,26 +6,26 @@ import Z3
 /// `(s1 < s2 ∧ a1 < a2) ∨ (s2 < s1 ∧ a2 < a1)`; a commit that may or may not apply gets a boolean.
 /// Every order atom occurs positively, so any model with ties can be spread into a strict total
 /// order that satisfies the same atoms: no global `distinct` is needed.
-public struct Z3Decider {
+package struct Z3Decider {
     /// Per-check budget; past it the verdict is `unknown` with Z3's reason.
-    public var timeoutMilliseconds: UInt32?
+    package var timeoutMilliseconds: UInt32?
 
     /// Track each edge with an assumption literal so that a `holds` proof can name its facts.
-    public var explain = false
+    package var explain = false
     /// Interrupts the checks when the run is cancelled (SIGINT).
-    public var cancellation: Cancellation? = nil
+    package var cancellation: Cancellation? = nil
 
-    public init(timeoutMilliseconds: UInt32? = nil, explain: Bool = false) {
+    package init(timeoutMilliseconds: UInt32? = nil, explain: Bool = false) {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.explain = explain
     }
 
     /// Why the constraints alone have no model: the history contradicts itself through FIFO choices.
-    public struct Inconsistent: Error {}
+    package struct Inconsistent: Error {}
 
     /// The run was cancelled while the formula was still being built (Z3 can only interrupt a check).
-    public struct Interrupted: Error, CustomStringConvertible {
-        public var description: String { "interrupted" }
+    package struct Interrupted: Error, CustomStringConvertible {
+        package var description: String { "interrupted" }
     }
 
     private func stopIfCancelled() throws {
@@ -36,7 +36,7 @@ public struct Z3Decider {
     ///
     /// The reads must be satisfiable together (``checkReads(_:)`` first): a problem whose reads no
     /// schedule explains would come out `holds` for want of any schedule.
-    public func decide(_ problem: OrderProblem) throws -> Decision {
+    package func decide(_ problem: OrderProblem) throws -> Decision {
         guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no two commits of this key can apply in decreasing order", engine: .z3) }
         let context = Z3Context()
         if let cancellation { return try cancellation.whileRunning(context) { try decide(problem, in: context) } }
@@ -45,7 +45,7 @@ public struct Z3Decider {
 
     /// Whether some consistent schedule explains every read of the problem together; if none does,
     /// a minimal set of reads that clash (an unsat core shrunk by deletion).
-    public func checkReads(_ problem: OrderProblem) throws -> ReadsDecision {
+    package func checkReads(_ problem: OrderProblem) throws -> ReadsDecision {
         guard !problem.reads.isEmpty else { return ReadsDecision(verdict: .holds, reason: "no fetch result to explain") }
         let context = Z3Context()
         let body = { () throws -> ReadsDecision in
@@ -186,9 +186,9 @@ public struct Z3Decider {
     /// `guaranteed` (asked for `violated` keys): the least every consistent schedule loses.
     /// Each is found by a binary search over the possible sizes, one solver check per step.
     /// Pairs of commits that can apply in decreasing order beyond which ``regressionSize(_:guaranteed:)`` gives up.
-    public static let regressionSizeLossLimit = 20_000
+    package static let regressionSizeLossLimit = 20_000
 
-    public func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
+    package func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
         guard !problem.commits.isEmpty else { return nil }
         let context = Z3Context()
         let body = { () throws -> RegressionSize? in
