@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "RecordingTests",
             dependencies: [
-                "Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads",
+                "Recording", "CommitCheck", "CommitRecorder", "KafkaWire", "Workloads", "CommitCheckTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -1,3 +1,4 @@
+import CommitCheckTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +10,7 @@ enum Package {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The built `commitcheck` executable next to the test bundle.
-    static var commitcheck: String {
-        let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("commitcheck"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("commitcheck"),
-            root.appendingPathComponent(".build/debug/commitcheck"),
-        ]
-        return (candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!).path
-    }
+    static var commitcheck: String { PackagePaths.commitcheck.path }
 
     /// The Python of the end-to-end environment (scripts/python-env creates it once).
     static func python() throws -> String {
@@ -51,87 +45,50 @@ enum Package {
     }
 }
 
-/// A child process with a deadline: tests never wait forever on one.
+/// A child process with a deadline, as the recording tests use it: the one runner of
+/// CommitCheckTestSupport (`ProcessRunner`), with the status as the result of `wait`.
 final class ChildProcess: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
     }
 
-    let process = Process()
-    private let outPipe = Pipe(), errPipe = Pipe()
-    private let lock = NSLock()
-    private var outData = Data(), errData = Data()
+    let runner: ProcessRunner
 
     init(_ executable: String, _ arguments: [String], directory: URL = Package.root) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.outData.append(data) }
-        }
-        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.errData.append(data) }
-        }
-        try process.run()
+        runner = try ProcessRunner(executable, arguments, directory: directory)
     }
 
-    var out: String { lock.withLock { String(decoding: outData, as: UTF8.self) } }
-    var err: String { lock.withLock { String(decoding: errData, as: UTF8.self) } }
+    var out: String { runner.out }
+    var err: String { runner.err }
+    var isRunning: Bool { runner.isRunning }
+    var pid: Int32 { runner.pid }
 
     /// Waits until `condition` holds on the standard error read so far, or throws at the deadline.
     func waitForError(timeout: TimeInterval, _ condition: (String) -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition(err) {
-            if !process.isRunning || Date() > deadline {
-                throw Failure("\(process.executableURL!.lastPathComponent) did not get ready: \(err)")
-            }
-            usleep(20_000)
-        }
+        try runner.waitForError(timeout: timeout, condition)
     }
 
     /// Waits for the exit; kills the process and throws when `timeout` passes first.
     @discardableResult
     func wait(timeout: TimeInterval) throws -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                process.terminate()
-                usleep(200_000)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                throw Failure("\(process.executableURL!.lastPathComponent) \(process.arguments ?? []) ran past \(timeout) s; stderr: \(err)")
-            }
-            usleep(10_000)
-        }
-        // Let the readability handlers take the last bytes.
-        usleep(50_000)
-        outPipe.fileHandleForReading.readabilityHandler = nil
-        errPipe.fileHandleForReading.readabilityHandler = nil
-        let restOut = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let restErr = errPipe.fileHandleForReading.readDataToEndOfFile()
-        lock.withLock { outData.append(restOut); errData.append(restErr) }
-        return process.terminationStatus
+        try runner.wait(timeout: timeout).status
     }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    /// The signal that ended the process, once it has ended by one.
+    func endingSignal(timeout: TimeInterval) throws -> Int32? {
+        try runner.wait(timeout: timeout).signal
+    }
+
+    func signal(_ number: Int32) { runner.signal(number) }
 
     /// Kills the process if it still runs (for `defer`).
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            _ = try? wait(timeout: 5)
-        }
-    }
+    func stop() { runner.stop() }
 
     /// Runs a program to its end within `timeout`.
     static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, out: String, err: String) {
-        let child = try ChildProcess(executable, arguments)
-        let status = try child.wait(timeout: timeout)
-        return (status, child.out, child.err)
+        let result = try ProcessRunner.run(executable, arguments, timeout: timeout)
+        return (result.status, result.out, result.err)
     }
 }
 

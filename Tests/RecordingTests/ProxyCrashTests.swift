@@ -74,13 +74,12 @@ struct ProxyCrashTests {
         defer { client.stop() }
         // Let the commits flow (at least 300 acknowledged, or 20 s), then kill the proxy mid-stream.
         let deadline = Date().addingTimeInterval(20)
-        while ClientView(client.out).acked.count < 300 && Date() < deadline && client.process.isRunning {
+        while ClientView(client.out).acked.count < 300 && Date() < deadline && client.isRunning {
             usleep(20_000)
         }
         #expect(ClientView(client.out).acked.count > 0, "the client committed nothing through the proxy: \(client.out) \(client.err)")
         proxy.signal(SIGKILL)
-        _ = try proxy.wait(timeout: 10)
-        #expect(proxy.process.terminationReason == .uncaughtSignal, "the proxy died of SIGKILL")
+        #expect(try proxy.endingSignal(timeout: 10) == SIGKILL, "the proxy died of SIGKILL")
         #expect(try client.wait(timeout: 60) == 0, "\(client.err)")
         withExtendedLifetime(broker) {}
 

@@ -166,7 +166,7 @@ final class TLSTerminator {
         process = try ChildProcess(python, [script, "\(port)", "\(upstreamPort)", cert, key] + (clientCA.map { [$0] } ?? []))
         let deadline = Date().addingTimeInterval(30)
         while !process.out.contains("ready") {
-            if Date() > deadline || !process.process.isRunning {
+            if Date() > deadline || !process.isRunning {
                 process.stop()
                 throw ChildProcess.Failure("the TLS stand-in did not start: \(process.err)")
             }

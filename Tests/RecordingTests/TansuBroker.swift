@@ -26,7 +26,7 @@ final class TansuBroker {
         ])
         let deadline = Date().addingTimeInterval(30)
         while (try? LineClient(port: port)).map({ close($0.fd); return true }) != true {
-            if Date() > deadline || !process.process.isRunning {
+            if Date() > deadline || !process.isRunning {
                 process.stop()
                 throw ChildProcess.Failure("Tansu did not start on \(bootstrap): \(process.err)")
             }
