@@ -106,7 +106,8 @@ import Testing
         for lane in threads { #expect(lane.shown == "\u{2026}" + lane.name.dropFirst(prefix.count)) }
         #expect(HTMLFigureBuilder.sharedPrefix(["a/1", "a/2"]) == nil, "too short to be worth it")
         #expect(HTMLFigureBuilder.sharedPrefix(["consumer-1/G0", "consumer-1/G1"]) == "consumer-1/")
-        #expect(HTMLFigureBuilder.sharedPrefix(["payments/worker-1", "payments/worker-12"]) == "payments/worker-")
+        #expect(HTMLFigureBuilder.sharedPrefix(["payments/worker-1", "payments/worker-12"]) == "payments/", "a thread keeps its whole name")
+        #expect(HTMLFigureBuilder.sharedPrefix(["payments-worker-1", "payments-worker-12"]) == "payments-worker-")
     }
 
     /// With one file per thread, line numbers repeat across files: evidence points carry their file,

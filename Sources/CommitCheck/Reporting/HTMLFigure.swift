@@ -14,6 +14,8 @@ struct HTMLFigure: Encodable {
         var name: String
         /// The name without the prefix all lanes share (the distinguishing part).
         var shown: String
+        /// Whether the lane takes part in the evidence (the others are drawn narrower).
+        var evidence: Bool
     }
 
     struct Point: Encodable {

@@ -60,7 +60,8 @@ extension HTMLFigureBuilder {
         let prefix = Self.sharedPrefix(Array(names.dropLast()))
         figure.lanePrefix = prefix
         figure.lanes = names.enumerated().map { index, name in
-            HTMLFigure.Lane(name: name, shown: index < broker && prefix != nil ? "\u{2026}" + name.dropFirst(prefix!.count) : name)
+            HTMLFigure.Lane(name: name, shown: index < broker && prefix != nil ? "\u{2026}" + name.dropFirst(prefix!.count) : name,
+                            evidence: index == broker || index < takesPart.count || takesPart.isEmpty)
         }
 
         // The axis: timestamps when they are comparable, else schedule steps.
@@ -264,7 +265,9 @@ extension HTMLFigureBuilder {
             while length < min(prefix.count, characters.count) && prefix[length] == characters[length] { length += 1 }
             prefix = Array(prefix[..<length])
         }
-        let separators: Set<Character> = ["/", "-", "_", ".", ":", "@", " "]
+        // Cut at the last `/` when there is one (`proc/`), so a thread keeps its whole name; else at
+        // the last separator.
+        let separators: Set<Character> = prefix.contains("/") ? ["/"] : ["/", "-", "_", ".", ":", "@", " "]
         while let last = prefix.last, !separators.contains(last) { prefix.removeLast() }
         guard prefix.count >= 4, names.allSatisfy({ $0.count > prefix.count }) else { return nil }
         return String(prefix)

@@ -9,7 +9,7 @@ enum HTMLPageScript {
     static let source = #"""
 (function () {
   "use strict";
-  var LANE_H = 54, TOP = 38, AXIS_H = 30, RIGHT = 16, MAX_SCALE = 150, MIN_SPAN = 1.5;
+  var LANE_H = 54, NARROW_H = 30, TOP = 38, AXIS_H = 30, RIGHT = 16, MAX_SCALE = 150, MIN_SPAN = 1.5;
   var COLORS = {build: "#1e88e5", send: "#fb8c00", "ack-ok": "#43a047", "ack-fail": "#e53935", "ack-unknown": "#9e9e9e",
     fetch: "#00897b", fetched: "#00897b", observed: "#8e24aa", apply: "#8e24aa", "apply-maybe": "#ce93d8",
     "apply-none": "#bdbdbd", read: "#00897b"};
@@ -33,7 +33,15 @@ enum HTMLPageScript {
     var details = figure.querySelector(".details");
     var rangeText = figure.querySelector(".range");
     var lanes = data.lanes.length;
-    var height = TOP + lanes * LANE_H + AXIS_H;
+    // Lanes that take part in the evidence are full height; the others narrower.
+    var laneTop = [], laneHeight = [], y0 = TOP;
+    data.lanes.forEach(function (lane, l) {
+      laneTop.push(y0);
+      laneHeight.push(lane.evidence ? LANE_H : NARROW_H);
+      y0 += laneHeight[l];
+    });
+    var lanesBottom = y0;
+    var height = lanesBottom + AXIS_H;
     svg.setAttribute("height", height);
     var view = [0, 1], pinned = null;
 
@@ -44,7 +52,7 @@ enum HTMLPageScript {
     gutter = Math.min(gutter, 380);
 
     function plotWidth() { return Math.max(200, svg.clientWidth - gutter - RIGHT); }
-    function laneY(lane) { return TOP + lane * LANE_H + LANE_H / 2; }
+    function laneY(lane) { return laneTop[lane] + laneHeight[lane] / 2; }
     function clampView(a, b) {
       var full = [data.span[0] - 1, data.span[1] + 1];
       var span = Math.max(b - a, MIN_SPAN);
@@ -94,7 +102,7 @@ enum HTMLPageScript {
       // Lane stripes and names (names in the gutter, never scrolled away).
       for (var l = 0; l < lanes; l++) {
         var broker = l === lanes - 1;
-        el(NS, "rect", {x: 0, y: TOP + l * LANE_H + 3, width: width, height: LANE_H - 6,
+        el(NS, "rect", {x: 0, y: laneTop[l] + 3, width: width, height: laneHeight[l] - 6,
           fill: broker ? "#f3eefb" : "#f7f7f7", "class": "lane", "data-lane": data.lanes[l].name}, svg);
       }
       var plot = el(NS, "g", {"clip-path": "url(#" + clipId + ")"}, svg);
@@ -112,21 +120,21 @@ enum HTMLPageScript {
       data.breaks.forEach(function (cut) {
         if (!visible(cut.x)) return;
         var px = X(cut.x), d = "M" + px + "," + (TOP - 4);
-        for (var y = TOP - 4, i = 0; y < TOP + lanes * LANE_H; y += 8, i++) d += " L" + (px + (i % 2 ? -4 : 4)) + "," + (y + 8);
+        for (var y = TOP - 4, i = 0; y < lanesBottom; y += 8, i++) d += " L" + (px + (i % 2 ? -4 : 4)) + "," + (y + 8);
         el(NS, "path", {d: d, "class": "cut", stroke: "#9e9e9e", fill: "none", "stroke-width": 1.5}, plot);
-        label(cut.label, px, TOP + lanes * LANE_H + 24, "cut-label", 3);
+        label(cut.label, px, lanesBottom + 24, "cut-label", 3);
       });
       data.omissions.forEach(function (cut) {
         if (!visible(cut.x)) return;
         var px = X(cut.x);
-        el(NS, "rect", {x: px - 7, y: TOP, width: 14, height: lanes * LANE_H, fill: "#eeeeee", "class": "omission"}, plot);
-        label(cut.label, px, TOP + lanes * LANE_H + 24, "cut-label", 3);
+        el(NS, "rect", {x: px - 7, y: TOP, width: 14, height: lanesBottom - TOP, fill: "#eeeeee", "class": "omission"}, plot);
+        label(cut.label, px, lanesBottom + 24, "cut-label", 3);
       });
       // Axis ticks.
       data.ticks.forEach(function (tick) {
         if (!visible(tick.x)) return;
-        el(NS, "line", {x1: X(tick.x), y1: TOP, x2: X(tick.x), y2: TOP + lanes * LANE_H, stroke: "#e6e6e6", "stroke-dasharray": "2,4"}, plot);
-        label(tick.label, X(tick.x), TOP + lanes * LANE_H + 12, "tick", 4);
+        el(NS, "line", {x1: X(tick.x), y1: TOP, x2: X(tick.x), y2: lanesBottom, stroke: "#e6e6e6", "stroke-dasharray": "2,4"}, plot);
+        label(tick.label, X(tick.x), lanesBottom + 12, "tick", 4);
       });
       // Connectors: send, apply point, ack.
       data.links.forEach(function (chain) {
