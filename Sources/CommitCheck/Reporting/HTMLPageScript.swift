@@ -64,7 +64,8 @@ enum HTMLPageScript {
       return [a, b];
     }
     function fit(range) {
-      var pad = 0.9, a = range[0] - pad, b = range[1] + pad;
+      // Room for a halo and a label at both ends, in pixels as well as in steps.
+      var pad = 0.9 + 40 * (range[1] - range[0]) / plotWidth(), a = range[0] - pad, b = range[1] + pad;
       var least = plotWidth() / MAX_SCALE;
       if (b - a < least) { var mid = (a + b) / 2; a = mid - least / 2; b = mid + least / 2; }
       view = clampView(a, b);
@@ -243,6 +244,8 @@ enum HTMLPageScript {
   function openTarget() {
     var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
     if (target && target.tagName === "DETAILS") target.open = true;
+    // The figures were drawn after the browser scrolled to the fragment: scroll again.
+    if (target) target.scrollIntoView();
   }
 
   document.querySelectorAll(".figure").forEach(setup);
