@@ -22,7 +22,7 @@ enum HTMLPageStyle {
     svg .label { fill: #212121; } svg .sublabel { fill: #616161; font-size: 11px; }
     svg .label.evidence { font-weight: 700; }
     svg .context { opacity: 0.5; } svg .mark { cursor: pointer; } svg .mark:hover { opacity: 1; }
-    svg .arrow-label { fill: #c62828; font-weight: 700; font-size: 13px; }
+    svg .arrow-label { fill: #c62828; font-weight: 700; font-size: 13px; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
     svg .reason-label { font-size: 11px; font-weight: 600; fill: #37474f; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
     pre.details { background: #fffde7; border: 1px solid #eee; padding: 6px 8px; margin: 4px 0 0; white-space: pre-wrap; word-break: break-all; font-size: 12px; min-height: 3.2em; }
     pre.narrative { background: #fafafa; border: 1px solid #eee; padding: 8px; overflow-x: auto; }
