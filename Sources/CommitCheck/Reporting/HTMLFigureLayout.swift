@@ -164,10 +164,15 @@ extension HTMLFigureBuilder {
         }
 
         // Commit ids share a prefix in real traces (`racy_consumer-9917-12`): say it once.
-        let ids = Set(figure.points.compactMap { point -> String? in
-            guard let space = point.id.firstIndex(of: " ") else { return nil }
-            return String(point.id[point.id.index(after: space)...])
-        })
+        var ids = Set<String>()
+        for point in ordered {
+            switch graph.kinds[Int(point)] {
+            case .event(let index): if let id = history.events[index].commit ?? history.events[index].fetch { ids.insert(id) }
+            case .apply(let commit): ids.insert(history.commits[commit].id)
+            case .read(let fetch): ids.insert(history.fetches[fetch].id)
+            case .clockBarrier: break
+            }
+        }
         if ids.count > 1, let idPrefix = Self.sharedPrefix(Array(ids)) {
             figure.idPrefix = idPrefix
             for index in figure.points.indices {
