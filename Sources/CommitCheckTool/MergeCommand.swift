@@ -44,7 +44,7 @@ struct MergeCommand: ParsableCommand {
             throw FileOutput.failure("\(error)")
         }
         for warning in merged.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = format.render(merged, failOn: failOn)
+        let rendered = try format.render(merged, failOn: failOn)
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
         let code = merged.exitCode(failOn: failOn)

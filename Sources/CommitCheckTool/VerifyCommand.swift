@@ -150,7 +150,7 @@ struct VerifyCommand: ParsableCommand {
     /// Prints the report in the chosen format (and to --output), then exits with its code.
     private func finish(_ report: Report) throws {
         for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = format.render(report, failOn: failOn)
+        let rendered = try format.render(report, failOn: failOn)
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
         let code = report.exitCode(failOn: failOn)

@@ -91,4 +91,74 @@ import Testing
         let region = ((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any]
         #expect(region?["startLine"] as? Int == 7)
     }
+
+    /// `KeyResult.subject` is an enum, but the JSON members stay the flat ones tools read.
+    @Test func keySubjectKeepsItsJSONMembers() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let partition = KeyResult(group: "g", topic: "t", partition: 3, property: .monotonic, verdict: .holds, engine: "graph")
+        let register = KeyResult(register: "r1", property: .linearizable, verdict: .violated)
+        #expect(String(decoding: try encoder.encode(partition), as: UTF8.self)
+                == #"{"engine":"graph","group":"g","partition":3,"property":"monotonic","topic":"t","verdict":"holds"}"#)
+        #expect(String(decoding: try encoder.encode(register), as: UTF8.self)
+                == #"{"property":"linearizable","register":"r1","verdict":"violated"}"#)
+        for result in [partition, register] {
+            #expect(try JSONDecoder().decode(KeyResult.self, from: encoder.encode(result)) == result)
+        }
+        // A partition result without its partition is not silently half a key.
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(KeyResult.self, from: Data(#"{"group":"g","topic":"t","property":"monotonic","verdict":"holds"}"#.utf8))
+        }
+    }
+
+    /// The seed split into one file per thread: the story starts in G1.jsonl, not the first trace.
+    static func splitSeed() throws -> (paths: [String], report: Report) {
+        let seed = try String(contentsOf: Fixtures.histories.appendingPathComponent("sarama-2940-seed.jsonl"), encoding: .utf8)
+        let directory = try Fixtures.temporaryDirectory()
+        var paths: [String] = []
+        for thread in ["G0", "G1"] {
+            let file = directory.appendingPathComponent("\(thread).jsonl")
+            try seed.split(separator: "\n").filter { $0.contains("\"thread\":\"\(thread)\"") }.joined(separator: "\n")
+                .write(to: file, atomically: true, encoding: .utf8)
+            paths.append(file.path)
+        }
+        return (paths, try Verifier().verify(paths: paths))
+    }
+
+    @Test func annotationsPointIntoTheFileOfTheEvidence() throws {
+        let (paths, report) = try Self.splitSeed()
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: paths[0]).deletingLastPathComponent()) }
+        let bad = try #require(report.keys.first { $0.verdict == .violated })
+        let evidence = try #require(bad.counterexample?.evidence)
+        let first = try #require(evidence.events.first)
+        #expect(Set(evidence.files) == Set(paths), "the evidence spans both files")
+        let github = GitHubAnnotationsReporter.render(report)
+        #expect(github.contains("::error file=\(GitHubAnnotationsReporter.escapeProperty(first.file!)),line=\(first.line!),"))
+        let sarif = try #require(try JSONSerialization.jsonObject(with: Data(SARIFReporter.render(report).utf8)) as? [String: Any])
+        let result = try #require(((sarif["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first)
+        let location = try #require((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+        #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String == SARIFReporter.uri(first.file!))
+        #expect((location["artifactLocation"] as? [String: Any])?["index"] as? Int == paths.firstIndex(of: first.file!))
+        let related = try #require(result["relatedLocations"] as? [[String: Any]])
+        let files = Set(related.compactMap { (($0["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String })
+        #expect(files.union([SARIFReporter.uri(first.file!)]) == Set(paths.map(SARIFReporter.uri)))
+    }
+
+    /// The JSON report carries the typed evidence, and it reads back.
+    @Test func jsonCarriesTheTypedEvidence() throws {
+        let report = try Verifier().verify(paths: [Fixtures.histories.appendingPathComponent("sarama-2940-seed.jsonl").path])
+        let json = try JSONReporter.render(report)
+        let back = try JSONReporter.decode(Array(json.utf8))
+        #expect(back == report)
+        let example = try #require(report.keys.first { $0.verdict == .violated }?.counterexample)
+        let evidence = try #require(example.evidence)
+        #expect(Set(evidence.events.compactMap(\.line)) == Set(example.lines))
+        #expect(evidence.earlierApply?.commit == example.earlierCommit && evidence.laterApply?.commit == example.laterCommit)
+        #expect(evidence.witness.map(\.name) == example.schedule)
+        #expect(!evidence.forced.isEmpty)
+        // The chain runs from the earlier apply point to the later one, each step starting where the last ended.
+        #expect(evidence.forced.first?.from == evidence.earlierApply && evidence.forced.last?.to == evidence.laterApply)
+        for (a, b) in zip(evidence.forced, evidence.forced.dropFirst()) { #expect(a.to == b.from) }
+        #expect(json.contains("\"forced\" : ["))
+    }
 }

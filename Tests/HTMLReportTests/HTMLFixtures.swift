@@ -21,11 +21,6 @@ enum HTMLFixtures {
         return (history, try Verifier().verify(history: history))
     }
 
-    /// The `data-line` of every highlighted mark on a page.
-    static func highlightedLines(_ page: String) -> [Int] {
-        page.matches(of: /<g class="mark [^"]*highlighted[^"]*" data-line="(\d+)"/).compactMap { Int($0.output.1) }
-    }
-
     /// Why a document is not well-formed XML (Python's expat parser), or nil when it is.
     ///
     /// Foundation's XMLParser on Linux accepts mismatched tags, so it cannot judge escaping.

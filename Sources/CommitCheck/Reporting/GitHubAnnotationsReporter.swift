@@ -1,14 +1,15 @@
-/// Renders GitHub Actions workflow commands that annotate the trace file at the first event of the
-/// evidence: `::error` for failing keys, `::warning` for `possible` under `--fail-on violated` and
+/// Renders GitHub Actions workflow commands that annotate the trace file of the first event of the
+/// evidence, at its line: `::error` for failing keys, `::warning` for `possible` under `--fail-on violated` and
 /// for `unknown`, and a closing `::notice` with the tally.
 public enum GitHubAnnotationsReporter {
     public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
-        let file = report.traces.first ?? "trace"
         var out = ""
         for key in report.keys where key.verdict != .holds {
             let level = key.fails(policy) ? "error" : "warning"
-            var properties = ["file=\(escapeProperty(file))"]
-            if let line = key.counterexample?.lines.first { properties.append("line=\(line)") }
+            // Each key points into the file its evidence starts in, not the first trace.
+            let location = key.firstLocation(traces: report.traces)
+            var properties = ["file=\(escapeProperty(location?.file ?? report.traces.first ?? "trace"))"]
+            if let line = location?.line { properties.append("line=\(line)") }
             properties.append("title=\(escapeProperty("commitcheck: \(key.caseName) \(key.verdict.rawValue)"))")
             out += "::\(level) \(properties.joined(separator: ","))::\(escapeData(key.evidenceText))\n"
         }

@@ -1,16 +1,25 @@
-/// Renders a report as one self-contained HTML page: the verdict per key, then a timeline per key
-/// that failed, with one lane per (proc, thread), the broker's apply points, the counterexample's
-/// events highlighted and the regressing pair joined by an arrow.
-///
-/// The page loads nothing at view time (no scripts, fonts or styles from the network; hover text is
-/// SVG `<title>`), so it can be attached to a CI run or a bug report and opened anywhere.
-public enum HTMLReporter {
-    /// The most points one timeline draws; larger histories are cut down around the evidence.
-    public static let pointLimit = 240
-    /// The most failing keys that get a timeline of their own; the rest are listed in the table.
-    public static let figureLimit = 8
+import Foundation
 
-    public static func render(history: History, report: Report) -> String {
+/// Renders a report as one self-contained HTML page that opens on the evidence.
+///
+/// Each bad key (up to ``figureLimit``) gets a timeline drawn from its typed ``Evidence``: the first
+/// view is the window of the counterexample, idle time cut, the lanes that take part named in full,
+/// the regression and the forced-order chain as labelled arrows; zoom, pan, "fit evidence" and "fit
+/// all" explore the rest, and hovering a mark shows its file, line and JSON line. A key list with
+/// filters links to every key. Nothing is loaded from anywhere (inline style and script), so the
+/// file can be attached to a CI run or a bug report; its size is bounded by the figure and point
+/// limits, not by the trace (a million-event trace makes a page of a few hundred kilobytes).
+public enum HTMLReporter {
+    /// The most points one timeline draws; on a larger history the evidence is drawn in full, then
+    /// the key's commits and the events nearest the evidence, and the page says how many are shown.
+    public static let pointLimit = 320
+    /// The most bad keys that get a timeline of their own; the others get their story as text.
+    public static let figureLimit = 8
+    /// The most story lines written for a key (the text report has them all).
+    static let storyLimit = 80
+
+    /// The page; throws when a figure's data cannot be encoded (rather than drawing an empty figure).
+    public static func render(history: History, report: Report) throws -> String {
         var page = """
         <!DOCTYPE html>
         <html lang="en">
@@ -18,97 +27,170 @@ public enum HTMLReporter {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>commitcheck: \(report.verdict.rawValue)</title>
-        <style>\(style)</style>
+        <style>\(HTMLPageStyle.source)</style>
         </head>
         <body>
         <header>
-        <h1>commitcheck report <span class="verdict \(report.verdict.rawValue)">\(report.verdict.rawValue)</span></h1>
+        <h1>commitcheck <span class="verdict \(report.verdict.rawValue)">\(report.verdict.rawValue)</span>
+        <span class="counts">\(HTMLEscaping.escape(tally(report)))</span> <a class="jump" href="#keys">all keys</a></h1>
         <p class="traces">\(report.traces.map(HTMLEscaping.escape).joined(separator: ", "))</p>
         </header>
 
         """
-        page += keyTable(report)
+        let anchors = report.keys.indices.map { "k\($0)" }
+        let bad = report.keys.indices.filter { report.keys[$0].verdict != .holds && report.keys[$0].counterexample != nil }
+        var builder: HTMLFigureBuilder? = nil
+        var graphProblem: String? = nil
+        do { builder = HTMLFigureBuilder(history: history, graph: try OrderGraph(history: history)) } catch {
+            graphProblem = error.description
+        }
+        if let graphProblem { page += "<p class=\"note\">No timeline: \(HTMLEscaping.escape(graphProblem))</p>\n" }
+        var figures = 0
+        for index in bad {
+            let result = report.keys[index]
+            let counterexample = result.counterexample!
+            page += "<section class=\"key-figure\" id=\"\(anchors[index])\">\n"
+            page += "<h2>\(HTMLEscaping.escape(result.keyDescription)) \u{00B7} \(result.property.rawValue) <span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></h2>\n"
+            page += "<p class=\"summary\">\(HTMLEscaping.escape(counterexample.summary))</p>\n"
+            if figures < figureLimit, let builder, let group = result.group, let topic = result.topic, let partition = result.partition {
+                let key = PartitionKey(group: group, partition: TopicPartition(topic: topic, partition: partition))
+                page += try figure(builder.figure(focus: HTMLFigureFocus(key: key, counterexample: counterexample), limit: pointLimit), number: figures)
+                figures += 1
+            } else if figures >= figureLimit {
+                page += "<p class=\"note\">No timeline for this key: the page draws the first \(figureLimit) bad keys (the evidence below is complete).</p>\n"
+            }
+            page += evidenceText(counterexample)
+            page += "</section>\n"
+        }
+        if bad.isEmpty, let builder {
+            page += "<section class=\"key-figure\" id=\"history\"><h2>The history</h2>\n"
+            page += "<p class=\"summary\">Every key holds; the first \(pointLimit) points of the history:</p>\n"
+            page += try figure(builder.figure(focus: nil, limit: pointLimit), number: 0)
+            page += "</section>\n"
+        }
+        page += keyList(report, anchors: anchors)
         if !report.warnings.isEmpty {
             page += "<section class=\"warnings\"><h2>Warnings</h2><ul>"
             for warning in report.warnings { page += "<li>\(HTMLEscaping.escape(warning))</li>" }
             page += "</ul></section>\n"
         }
-
-        let graph: OrderGraph
-        do { graph = try OrderGraph(history: history) } catch {
-            page += "<p class=\"note\">No timeline: \(HTMLEscaping.escape(error.description))</p>\n</body>\n</html>\n"
-            return page
-        }
-        let failing = report.keys.filter { $0.counterexample != nil && $0.group != nil && $0.topic != nil && $0.partition != nil }
-        if failing.isEmpty {
-            page += "<section class=\"key-figure\"><h2>The history</h2>\n"
-            page += figure(history: history, graph: graph, focus: nil)
-            page += "</section>\n"
-        }
-        for result in failing.prefix(figureLimit) {
-            let key = PartitionKey(group: result.group!, partition: TopicPartition(topic: result.topic!, partition: result.partition!))
-            let counterexample = result.counterexample!
-            page += "<section class=\"key-figure\" id=\"\(anchor(result))\">\n"
-            page += "<h2>\(HTMLEscaping.escape(result.keyDescription)), \(result.property.rawValue) <span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></h2>\n"
-            page += "<p class=\"summary\">\(HTMLEscaping.escape(counterexample.summary))</p>\n"
-            page += figure(history: history, graph: graph, focus: (key, counterexample))
-            if !counterexample.narrative.isEmpty {
-                page += "<details open><summary>The story</summary><pre class=\"narrative\">"
-                page += counterexample.narrative.map(HTMLEscaping.escape).joined(separator: "\n")
-                page += "</pre></details>\n"
-            }
-            if let schedule = counterexample.schedule, !schedule.isEmpty {
-                page += "<p class=\"schedule\">Witness schedule: \(schedule.map(HTMLEscaping.escape).joined(separator: " \u{2192} "))</p>\n"
-            }
-            page += "</section>\n"
-        }
-        if failing.count > figureLimit {
-            page += "<p class=\"note\">\(failing.count - figureLimit) more failing key(s) are listed in the table above without a timeline.</p>\n"
-        }
         page += legend
-        page += "</body>\n</html>\n"
+        page += "<script>\(HTMLPageScript.source)</script>\n</body>\n</html>\n"
         return page
     }
 
-    private static func figure(history: History, graph: OrderGraph, focus: (key: PartitionKey, counterexample: Counterexample)?) -> String {
-        let layout = HTMLTimelineLayout(history: history, graph: graph, focus: focus, limit: pointLimit)
-        var out = "<p class=\"note\">"
-        switch layout.axis {
-        case .timestamps:
-            out += "Time axis: <code>ts</code>, short gaps widened and long pauses (\u{2248}) shortened; apply points sit where a consistent schedule puts them."
-        case .scheduleOrder(let reason):
-            out += "Time axis: one step per point of a consistent schedule (\(HTMLEscaping.escape(reason)))."
+    /// One figure: its toolbar, a note on what is drawn, the drawing (filled by the script), the
+    /// hover detail, and the figure's data as JSON.
+    static func figure(_ figure: HTMLFigure, number: Int) throws -> String {
+        var note = "Time axis: \(figure.axisNote)."
+        if let prefix = figure.lanePrefix { note += " Lanes: <code>\(HTMLEscaping.escape(prefix))\u{2026}</code>." }
+        if let prefix = figure.idPrefix { note += " Commit ids: <code>\(HTMLEscaping.escape(prefix))\u{2026}</code>." }
+        if figure.drawnEvents < figure.totalEvents {
+            note += " Showing \(figure.drawnEvents) of \(figure.totalEvents) events: the evidence in full, then the key's commits and the events nearest the evidence; \u{22EF} marks where events are left out."
         }
-        if layout.drawnEvents < layout.totalEvents {
-            out += " Showing \(layout.drawnEvents) of \(layout.totalEvents) events: the evidence, the commits on this key and the events nearest them."
-        }
-        out += " Hover a mark for its JSON line.</p>\n"
-        out += "<div class=\"scroll\">\n" + HTMLTimelineSVG(history: history, layout: layout, focus: focus).render() + "</div>\n"
+        var out = "<div class=\"figure\" tabindex=\"0\" data-figure=\"\(number)\">\n"
+        out += "<div class=\"toolbar\"><button class=\"fit-evidence\" title=\"e\">fit evidence</button><button class=\"fit-all\" title=\"a\">fit all</button>"
+        out += "<button class=\"zoom-in\" title=\"+\">+</button><button class=\"zoom-out\" title=\"-\">\u{2212}</button>"
+        out += "<span class=\"range\"></span><span class=\"hint\">wheel: zoom \u{00B7} drag or \u{2190} \u{2192}: pan \u{00B7} hover or click a mark for its line</span></div>\n"
+        out += "<p class=\"note\">\(note)</p>\n"
+        out += "<svg class=\"timeline\" role=\"img\" aria-label=\"timeline\"></svg>\n"
+        out += "<pre class=\"details\">Hover or click a mark: its file and line, its JSON line, its offsets.</pre>\n"
+        out += "<script type=\"application/json\" class=\"figure-data\">\(try json(figure))</script>\n</div>\n"
         return out
     }
 
-    private static func keyTable(_ report: Report) -> String {
-        var out = "<section class=\"keys\"><h2>Keys</h2>\n<table>\n<thead><tr><th>key</th><th>property</th><th>verdict</th><th>engine</th><th>why</th></tr></thead>\n<tbody>\n"
-        for result in report.keys {
-            let why = result.counterexample?.summary ?? result.reason ?? ""
-            let name = HTMLEscaping.escape(result.keyDescription)
-            let key = result.counterexample == nil ? name : "<a href=\"#\(anchor(result))\">\(name)</a>"
-            out += "<tr class=\"key \(result.verdict.rawValue)\"><td>\(key)</td><td>\(result.property.rawValue)</td>"
-            out += "<td><span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></td>"
-            out += "<td>\(HTMLEscaping.escape(result.engine ?? ""))</td><td>\(HTMLEscaping.escape(why))</td></tr>\n"
+    /// The figure's data for the script: JSON with `<`, `>` and `&` escaped, so that nothing in a
+    /// trace can end the script element.
+    static func json(_ figure: HTMLFigure) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(figure)
+        var out = String.UnicodeScalarView()
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "<": out.append(contentsOf: "\\u003c".unicodeScalars)
+            case ">": out.append(contentsOf: "\\u003e".unicodeScalars)
+            case "&": out.append(contentsOf: "\\u0026".unicodeScalars)
+            case "\u{2028}": out.append(contentsOf: "\\u2028".unicodeScalars)
+            case "\u{2029}": out.append(contentsOf: "\\u2029".unicodeScalars)
+            default: out.append(scalar)
+            }
         }
-        let counts = Dictionary(grouping: report.keys, by: \.verdict).sorted { $0.key > $1.key }
-        out += "</tbody>\n</table>\n<p class=\"totals\">\(report.keys.count) key(s): "
-        out += counts.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", ")
-        return out + "</p></section>\n"
+        return String(out)
     }
 
-    /// A fragment id for a key's section, made of safe characters only.
-    private static func anchor(_ result: KeyResult) -> String {
-        let text = "key-" + result.keyDescription + "-" + result.property.rawValue
-        return String(text.unicodeScalars.map { scalar -> Character in
-            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" ? Character(scalar) : "_"
-        })
+    /// The forced chain, the story and the witness of a key, from its typed evidence.
+    static func evidenceText(_ counterexample: Counterexample) -> String {
+        var out = ""
+        if let evidence = counterexample.evidence, !evidence.forced.isEmpty {
+            out += "<div class=\"forced\"><h3>Why the order is forced (\(evidence.forced.count) step\(evidence.forced.count == 1 ? "" : "s"))</h3><ol>"
+            for step in evidence.forced {
+                out += "<li><span class=\"reason \(step.reason.rawValue)\">\(step.reason.label)</span>: \(HTMLEscaping.escape(describe(step.from))) \u{2192} \(HTMLEscaping.escape(describe(step.to)))</li>"
+            }
+            out += "</ol></div>\n"
+        }
+        if !counterexample.narrative.isEmpty {
+            let lines = counterexample.narrative.prefix(storyLimit).map(HTMLEscaping.escape)
+            out += "<details class=\"story\"><summary>The story (\(counterexample.narrative.count) lines)</summary><pre class=\"narrative\">"
+            out += lines.joined(separator: "\n")
+            if counterexample.narrative.count > storyLimit {
+                out += "\n\u{2026} \(counterexample.narrative.count - storyLimit) more lines: see the text report"
+            }
+            out += "</pre></details>\n"
+        }
+        if let witness = counterexample.evidence?.witness, !witness.isEmpty {
+            out += "<p class=\"schedule\">Witness schedule: \(witness.map { HTMLEscaping.escape($0.name) }.joined(separator: " \u{2192} "))</p>\n"
+        }
+        return out
+    }
+
+    /// A typed point as one short phrase: `line 7 consumer-1/G1 send g1`, `A(g1)`.
+    static func describe(_ point: EvidencePoint) -> String {
+        switch point.role {
+        case .event:
+            let location = point.file.map { "\(($0 as NSString).lastPathComponent):\(point.line ?? 0)" } ?? "line \(point.line ?? 0)"
+            let actor = point.thread == nil || point.thread == "main" ? point.proc ?? "" : "\(point.proc ?? "")/\(point.thread!)"
+            return "\(location) \(actor) \(point.name)"
+        case .apply: return "A(\(point.commit ?? ""))"
+        case .read: return "R(\(point.fetch ?? ""))"
+        }
+    }
+
+    /// `3 key(s): 1 violated, 2 holds`.
+    static func tally(_ report: Report) -> String {
+        let counts = [Verdict.violated, .possible, .unknown, .holds].compactMap { verdict -> String? in
+            let count = report.keys.filter { $0.verdict == verdict }.count
+            return count > 0 ? "\(count) \(verdict.rawValue)" : nil
+        }
+        return "\(report.keys.count) key(s): " + counts.joined(separator: ", ")
+    }
+
+    /// Every key, filterable by verdict and group. A bad key links to its section; a key that holds
+    /// links to its own row, which holds its proof facts when `--explain` gave them.
+    static func keyList(_ report: Report, anchors: [String]) -> String {
+        var out = "<section class=\"keys\" id=\"keys\"><h2>Keys</h2>\n<div class=\"filters\"><label>verdict <select id=\"verdict-filter\">"
+        out += "<option value=\"all\">all</option>"
+        for verdict in [Verdict.violated, .possible, .unknown, .holds] { out += "<option value=\"\(verdict.rawValue)\">\(verdict.rawValue)</option>" }
+        out += "</select></label> <label>group <input id=\"group-filter\" type=\"search\" placeholder=\"filter by group\"></label> <span id=\"key-count\"></span></div>\n"
+        out += "<table id=\"key-list\">\n<thead><tr><th>key</th><th>property</th><th>verdict</th><th>engine</th><th>why</th></tr></thead>\n<tbody>\n"
+        for (index, result) in report.keys.enumerated() {
+            let bad = result.verdict != .holds && result.counterexample != nil
+            let name = HTMLEscaping.escape(result.keyDescription)
+            out += "<tr class=\"key \(result.verdict.rawValue)\" data-verdict=\"\(result.verdict.rawValue)\" data-group=\"\(HTMLEscaping.escape(result.group ?? result.register ?? ""))\""
+            out += bad ? ">" : " id=\"\(anchors[index])\">"
+            out += "<td><a href=\"#\(anchors[index])\">\(name)</a></td><td>\(result.property.rawValue)</td>"
+            out += "<td><span class=\"verdict \(result.verdict.rawValue)\">\(result.verdict.rawValue)</span></td>"
+            out += "<td>\(HTMLEscaping.escape(result.engine ?? ""))</td><td>"
+            if result.verdict == .holds, let proof = result.counterexample {
+                out += "\(HTMLEscaping.escape(result.reason ?? ""))<details><summary>proof facts</summary><pre>"
+                out += proof.narrative.prefix(storyLimit).map(HTMLEscaping.escape).joined(separator: "\n") + "</pre></details>"
+            } else {
+                out += HTMLEscaping.escape(result.counterexample?.summary ?? result.reason ?? "")
+                if result.verdict == .holds { out += " <span class=\"hint\">(proof facts: <code>--explain</code>)</span>" }
+            }
+            out += "</td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n</section>\n"
     }
 
     private static let legend = """
@@ -116,39 +198,12 @@ public enum HTMLReporter {
     <li><span class="dot" style="background:#1e88e5"></span>build</li>
     <li><span class="dot" style="background:#fb8c00"></span>send</li>
     <li><span class="dot" style="background:#43a047"></span>ack ok (<span class="dot" style="background:#e53935"></span>fail, <span class="dot" style="background:#9e9e9e"></span>unknown)</li>
-    <li><span class="diamond" style="background:#8e24aa"></span>apply point on the broker lane (pale: may apply; grey: not applied)</li>
-    <li><span class="dot" style="background:#00897b"></span>fetch / fetched / read point</li>
+    <li><span class="diamond" style="background:#8e24aa"></span>apply point A(c) on the broker lane (pale: may apply; grey: not applied)</li>
+    <li><span class="dot" style="background:#00897b"></span>fetch / fetched / read point R(f)</li>
     <li><span class="dot halo"></span>evidence of the counterexample; other events are faded</li>
-    <li><span class="arrow-sample">\u{2192}</span>the regression: the earlier commit's apply point to the later one's</li>
-    <li>dashed grey: a commit's send, apply point and ack</li>
-    <li>under a mark: its trace line, then the offset it carries for the key</li>
+    <li><span class="arrow-sample">\u{2192}</span>red: the regression; coloured: a forced step, labelled with its reason</li>
+    <li>dashed grey: a commit's send, apply point and ack; \u{2248} cut idle time; \u{22EF} events left out</li>
     </ul></section>
 
-    """
-
-    private static let style = """
-    body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #212121; }
-    h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 24px 0 6px; }
-    .traces, .note, .totals { color: #616161; margin: 4px 0; }
-    table { border-collapse: collapse; } th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e0e0e0; }
-    .verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: #757575; }
-    .verdict.holds { background: #2e7d32; } .verdict.violated { background: #c62828; }
-    .verdict.possible { background: #ef6c00; } .verdict.unknown { background: #616161; }
-    .summary { font-weight: 600; }
-    .scroll { overflow-x: auto; border: 1px solid #e0e0e0; border-radius: 4px; }
-    svg.timeline { display: block; font: 12px system-ui, sans-serif; }
-    svg .lane-label { font-weight: 600; fill: #424242; } svg .broker-lane .lane-label { fill: #6a1b9a; }
-    svg .tick, svg .axis-title, svg .pause { fill: #757575; font-size: 11px; }
-    svg .label { fill: #212121; } svg .sublabel { fill: #616161; font-size: 11px; }
-    svg .highlighted .label { font-weight: 700; }
-    svg .context { opacity: 0.45; }
-    svg .mark:hover { opacity: 1; cursor: default; }
-    svg .arrow-label { fill: #c62828; font-weight: 700; font-size: 13px; }
-    pre.narrative { background: #fafafa; border: 1px solid #eee; padding: 8px; overflow-x: auto; }
-    .legend ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 18px; }
-    .dot, .diamond { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 5px; vertical-align: -1px; }
-    .diamond { border-radius: 0; transform: rotate(45deg) scale(0.85); }
-    .dot.halo { background: #ffd54f; border: 2px solid #c62828; }
-    .arrow-sample { color: #c62828; font-weight: 700; margin-right: 5px; }
     """
 }

@@ -2,11 +2,12 @@ import Foundation
 
 /// Renders the machine-readable `commitcheck-report/1` document (DESIGN §5).
 public enum JSONReporter {
-    public static func render(_ report: Report) -> String {
+    /// The document; throws when the report cannot be encoded (a non-finite number), rather than
+    /// printing a document that says nothing.
+    public static func render(_ report: Report) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(report) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
     }
 }
 

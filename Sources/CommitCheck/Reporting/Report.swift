@@ -1,13 +1,19 @@
+/// What a key result is about: one partition of one consumer group, or one named register.
+///
+/// One case per kind of subject, so that a result cannot name a group without a partition or a
+/// partition and a register at once; JSON keeps the flat members `group`, `topic`, `partition` or
+/// `register` it always had.
+public enum KeySubject: Sendable, Equatable, Hashable {
+    /// A Kafka partition of a consumer group (commit traces).
+    case partition(group: String, topic: String, partition: Int)
+    /// A register of a `--from jepsen|porcupine-etcd` history.
+    case register(String)
+}
+
 /// The result of checking one property of one key.
 public struct KeyResult: Codable, Sendable, Equatable {
-    /// The consumer group (commit traces).
-    public var group: String?
-    /// The topic (commit traces).
-    public var topic: String?
-    /// The partition (commit traces).
-    public var partition: Int?
-    /// The register's name, for register histories that are not Kafka partitions.
-    public var register: String?
+    /// The partition or register the verdict is about.
+    public var subject: KeySubject
     public var property: Property
     public var verdict: Verdict
     /// Why the verdict is what it is, in one sentence (Z3's reason for `unknown`).
@@ -24,14 +30,10 @@ public struct KeyResult: Codable, Sendable, Equatable {
     public var subHistoryLine: Int?
 
     public init(
-        group: String? = nil, topic: String? = nil, partition: Int? = nil, register: String? = nil,
-        property: Property, verdict: Verdict, reason: String? = nil, engine: String? = nil,
+        subject: KeySubject, property: Property, verdict: Verdict, reason: String? = nil, engine: String? = nil,
         seconds: Double? = nil, counterexample: Counterexample? = nil
     ) {
-        self.group = group
-        self.topic = topic
-        self.partition = partition
-        self.register = register
+        self.subject = subject
         self.property = property
         self.verdict = verdict
         self.reason = reason
@@ -40,10 +42,94 @@ public struct KeyResult: Codable, Sendable, Equatable {
         self.counterexample = counterexample
     }
 
+    /// A result about a partition of a consumer group.
+    public init(
+        group: String, topic: String, partition: Int, property: Property, verdict: Verdict, reason: String? = nil,
+        engine: String? = nil, seconds: Double? = nil, counterexample: Counterexample? = nil
+    ) {
+        self.init(subject: .partition(group: group, topic: topic, partition: partition), property: property, verdict: verdict,
+                  reason: reason, engine: engine, seconds: seconds, counterexample: counterexample)
+    }
+
+    /// A result about a named register.
+    public init(
+        register: String, property: Property, verdict: Verdict, reason: String? = nil, engine: String? = nil,
+        seconds: Double? = nil, counterexample: Counterexample? = nil
+    ) {
+        self.init(subject: .register(register), property: property, verdict: verdict, reason: reason, engine: engine,
+                  seconds: seconds, counterexample: counterexample)
+    }
+
+    /// The consumer group (commit traces).
+    public var group: String? {
+        if case .partition(let group, _, _) = subject { return group }
+        return nil
+    }
+    /// The topic (commit traces).
+    public var topic: String? {
+        if case .partition(_, let topic, _) = subject { return topic }
+        return nil
+    }
+    /// The partition (commit traces).
+    public var partition: Int? {
+        if case .partition(_, _, let partition) = subject { return partition }
+        return nil
+    }
+    /// The register's name, for register histories that are not Kafka partitions.
+    public var register: String? {
+        if case .register(let name) = subject { return name }
+        return nil
+    }
+
     /// `group topic/partition` or the register's name.
     public var keyDescription: String {
-        if let register { return register }
-        return "\(group ?? "?") \(topic ?? "?")/\(partition.map(String.init) ?? "?")"
+        switch subject {
+        case .partition(let group, let topic, let partition): "\(group) \(topic)/\(partition)"
+        case .register(let name): name
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case group, topic, partition, register, property, verdict, reason, engine, seconds, counterexample, expected, subHistoryLine
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let register = try container.decodeIfPresent(String.self, forKey: .register) {
+            subject = .register(register)
+        } else {
+            subject = .partition(group: try container.decode(String.self, forKey: .group),
+                                 topic: try container.decode(String.self, forKey: .topic),
+                                 partition: try container.decode(Int.self, forKey: .partition))
+        }
+        property = try container.decode(Property.self, forKey: .property)
+        verdict = try container.decode(Verdict.self, forKey: .verdict)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        engine = try container.decodeIfPresent(String.self, forKey: .engine)
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
+        counterexample = try container.decodeIfPresent(Counterexample.self, forKey: .counterexample)
+        expected = try container.decodeIfPresent(Verdict.self, forKey: .expected)
+        subHistoryLine = try container.decodeIfPresent(Int.self, forKey: .subHistoryLine)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch subject {
+        case .partition(let group, let topic, let partition):
+            try container.encode(group, forKey: .group)
+            try container.encode(topic, forKey: .topic)
+            try container.encode(partition, forKey: .partition)
+        case .register(let name):
+            try container.encode(name, forKey: .register)
+        }
+        try container.encode(property, forKey: .property)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(engine, forKey: .engine)
+        try container.encodeIfPresent(seconds, forKey: .seconds)
+        try container.encodeIfPresent(counterexample, forKey: .counterexample)
+        try container.encodeIfPresent(expected, forKey: .expected)
+        try container.encodeIfPresent(subHistoryLine, forKey: .subHistoryLine)
     }
 }
 
@@ -74,6 +160,9 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var largestDrop: Int?
     /// For `violated`: the least every consistent schedule loses.
     public var guaranteedDrop: Int?
+    /// The same evidence, typed: events with file and line, the apply and read points, the shortest
+    /// chain of forced orders with their reasons, the witness schedule. Reporters draw from this.
+    public var evidence: Evidence?
 
     public init(
         summary: String, narrative: [String] = [], lines: [Int] = [], earlierCommit: String? = nil,

@@ -1,9 +1,11 @@
 import Foundation
 
-/// Renders SARIF 2.1.0: the trace is the artifact, each key that does not hold is a result located
-/// at the first event of its evidence, with the story as the message.
+/// Renders SARIF 2.1.0: the traces are the artifacts, each key that does not hold is a result located
+/// at the first event of its evidence (in that event's own file), the other evidence events as related
+/// locations, with the story as the message.
 public enum SARIFReporter {
-    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
+    /// The log; throws when it cannot be serialised, rather than printing an empty document.
+    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) throws -> String {
         let artifacts: [[String: Any]] = report.traces.map { ["location": ["uri": uri($0)]] }
         var results: [[String: Any]] = []
         for key in report.keys where key.verdict != .holds {
@@ -14,10 +16,24 @@ public enum SARIFReporter {
                 "properties": ["verdict": key.verdict.rawValue, "group": key.group ?? "", "topic": key.topic ?? "",
                                "partition": key.partition ?? -1],
             ]
-            if let trace = report.traces.first {
-                var physical: [String: Any] = ["artifactLocation": ["uri": uri(trace), "index": 0]]
-                if let line = key.counterexample?.lines.first { physical["region"] = ["startLine": line] }
-                result["locations"] = [["physicalLocation": physical]]
+            func physical(_ file: String, _ line: Int?) -> [String: Any] {
+                var artifact: [String: Any] = ["uri": uri(file)]
+                if let index = report.traces.firstIndex(of: file) { artifact["index"] = index }
+                var location: [String: Any] = ["artifactLocation": artifact]
+                if let line { location["region"] = ["startLine": line] }
+                return location
+            }
+            if let (file, line) = key.firstLocation(traces: report.traces) {
+                result["locations"] = [["physicalLocation": physical(file, line)]]
+                let others = (key.counterexample?.evidence?.events ?? []).dropFirst().filter { $0.file != nil && $0.line != nil }
+                if !others.isEmpty {
+                    result["relatedLocations"] = others.enumerated().map { index, event -> [String: Any] in
+                        ["id": index + 1, "physicalLocation": physical(event.file!, event.line),
+                         "message": ["text": "\(event.name) (\(event.proc ?? "")\(event.thread.map { $0 == "main" ? "" : "/" + $0 } ?? ""))"]]
+                    }
+                }
+            } else if let trace = report.traces.first {
+                result["locations"] = [["physicalLocation": physical(trace, nil)]]
             }
             results.append(result)
         }
@@ -36,9 +52,7 @@ public enum SARIFReporter {
                 "results": results,
             ]],
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
-            return "{}\n"
-        }
+        let data = try JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 

@@ -39,12 +39,19 @@ struct Storyteller {
                 narrative.append("          \(read.value) could come from commit \(c.id) (\((c.send ?? c.build).map { history.location(of: $0) } ?? ""))")
             }
         }
-        if let evidence { lines = Set(evidence.map { history.events[$0].line }) }
+        var events = Set(clashing.flatMap { read in [history.fetches[read.fetch].fetch, history.fetches[read.fetch].fetched].compactMap { $0 } })
+        if let evidence {
+            lines = Set(evidence.map { history.events[$0].line })
+            events = Set(evidence)
+        }
         let ids = clashing.map { history.fetches[$0.fetch].id }
         let others = Set(clashing.map(\.key)).subtracting([key])
         let linked = others.isEmpty ? "" : " (with reads of \(others.sorted().map { "\($0.partition)" }.joined(separator: ", ")), linked to it through shared commits or fetches)"
-        return Counterexample(summary: "\(key.partition) of group \(key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule\(linked)",
-                              narrative: narrative, lines: lines.sorted())
+        var example = Counterexample(summary: "\(key.partition) of group \(key.group): fetch result(s) \(ids.joined(separator: ", ")) cannot all be explained by one schedule\(linked)",
+                                     narrative: narrative, lines: lines.sorted())
+        example.evidence = Evidence(events: events.sorted().map { eventEvidence($0) },
+                                    reads: clashing.compactMap { evidencePoint(graph.readPoint[$0.fetch]) })
+        return example
     }
 
     /// Where minimisation of a linearizability violation starts: the clashing reads with their
@@ -73,6 +80,8 @@ struct Storyteller {
         guard let facts = decision.proofFacts else { return nil }
         var narrative: [String] = []
         var lines = Set<Int>()
+        var proofEvents = Set<Int>()
+        var forced: [ForcedStep] = []
         for (index, (before, after)) in facts.enumerated() {
             guard before < problem.commits.count, after < problem.commits.count else { continue }
             if index == limit {
@@ -81,20 +90,30 @@ struct Storyteller {
             }
             let lower = problem.commits[before], higher = problem.commits[after]
             narrative.append("commit \(history.commits[lower.commit].id) (\(lower.offset)) must apply before commit \(history.commits[higher.commit].id) (\(higher.offset)):")
-            for (point, reason) in forcedPath(from: problem.points[before], to: problem.points[after]) {
-                for event in graph.events(of: point, history) { lines.insert(history.events[event].line) }
-                narrative.append("  \(reason.map { "then (\($0)) " } ?? "")\(describe(point: point))")
+            let chain = ForcedChain.shortest(from: problem.points[before], to: problem.points[after], in: graph)
+            for step in chain {
+                for point in [step.from, step.to] {
+                    for event in graph.events(of: point, history) {
+                        lines.insert(history.events[event].line)
+                        proofEvents.insert(event)
+                    }
+                }
             }
+            forced += typed(chain)
+            narrative += tell(chain)
         }
         for (index, commit) in history.commits.enumerated() where commit.group == problem.key.group {
             guard commit.offset(for: problem.key.partition) != nil,
                   history.applyStatus(of: index, on: problem.key.partition) == .notApplied, let ack = commit.ack else { continue }
             lines.insert(history.events[ack].line)
+            proofEvents.insert(ack)
             narrative.append("commit \(commit.id) never applies to \(problem.key.partition): \(describe(point: graph.eventPoint[ack]))")
         }
         if narrative.isEmpty { narrative.append("at most one offset is ever applied to this key") }
-        return Counterexample(summary: "why \(problem.key.partition) of group \(problem.key.group) cannot go backwards",
-                              narrative: narrative, lines: lines.sorted())
+        var example = Counterexample(summary: "why \(problem.key.partition) of group \(problem.key.group) cannot go backwards",
+                                     narrative: narrative, lines: lines.sorted())
+        example.evidence = Evidence(events: proofEvents.sorted().map { eventEvidence($0) }, forced: forced)
+        return example
     }
 
     /// Where minimisation starts: the two commits' events, plus the chain of facts that forces
@@ -149,11 +168,15 @@ struct Storyteller {
         var narrative: [String] = []
         var steps: [String] = []
         var lines = Set<Int>()
+        var storyEvents = Set<Int>()
+        var witness: [EvidencePoint] = []
         for point in schedule {
+            if let named = evidencePoint(point) { witness.append(named) }
             switch graph.kinds[Int(point)] {
             case .event(let index):
                 let event = history.events[index]
                 lines.insert(event.line)
+                storyEvents.insert(index)
                 narrative.append("\(pad(history.location(of: index)))\(actor(event)) \(describe(event))")
                 steps.append("\(event.kind.rawValue) \(event.commit ?? event.fetch ?? "")")
             case .apply(let commit):
@@ -161,7 +184,10 @@ struct Storyteller {
                 let offset = c.offset(for: key.partition) ?? 0
                 var text = "\(pad(c.applies.first.map { history.location(of: $0) } ?? ""))broker applies commit \(c.id): \(key.partition) = \(offset)"
                 if commit == later.commit { text += "   <- regression \(fromOffset) -> \(offset)" }
-                for apply in c.applies { lines.insert(history.events[apply].line) }
+                for apply in c.applies {
+                    lines.insert(history.events[apply].line)
+                    storyEvents.insert(apply)
+                }
                 narrative.append(text)
                 steps.append("apply \(c.id)")
             default: break
@@ -176,28 +202,77 @@ struct Storyteller {
                 if evidence == nil {
                     lines.insert(history.events[staleBuild].line)
                     lines.insert(history.events[newerStart].line)
+                    storyEvents.formUnion([staleBuild, newerStart])
                 }
                 let stale = history.commits[later.commit]
                 narrative.append("stale snapshot: commit \(stale.id) was built (\(history.location(of: staleBuild))) before commit \(newer.id) was "
                                  + "\(newer.build != nil ? "built" : "sent") (\(history.location(of: newerStart))), and overtook it: its \(key.partition) = \(later.offset) was already out of date")
             }
         }
+        var forced: [ForcedStep] = []
         if decision.verdict == .violated, let earlier {
-            let why = forcedPath(from: graph.applyPoint[earlier.commit], to: graph.applyPoint[later.commit])
-            if !why.isEmpty {
-                narrative.append("why the order is forced:")
-                for (point, reason) in why {
-                    if evidence == nil {
-                        for event in graph.events(of: point, history) { lines.insert(history.events[event].line) }
+            let chain = ForcedChain.shortest(from: graph.applyPoint[earlier.commit], to: graph.applyPoint[later.commit], in: graph)
+            forced = typed(chain)
+            if !chain.isEmpty {
+                narrative.append("why the order is forced (\(chain.count) step\(chain.count == 1 ? "" : "s")):")
+                narrative += tell(chain)
+                if evidence == nil {
+                    for step in chain {
+                        for point in [step.from, step.to] {
+                            for event in graph.events(of: point, history) {
+                                lines.insert(history.events[event].line)
+                                storyEvents.insert(event)
+                            }
+                        }
                     }
-                    narrative.append("  \(reason.map { "then (\($0)) " } ?? "")\(describe(point: point))")
                 }
             }
         }
-        return Counterexample(summary: summary, narrative: narrative, lines: lines.sorted(),
-                              earlierCommit: earlier.map { history.commits[$0.commit].id },
-                              laterCommit: history.commits[later.commit].id,
-                              fromOffset: fromOffset, toOffset: later.offset, schedule: steps)
+        var example = Counterexample(summary: summary, narrative: narrative, lines: lines.sorted(),
+                                     earlierCommit: earlier.map { history.commits[$0.commit].id },
+                                     laterCommit: history.commits[later.commit].id,
+                                     fromOffset: fromOffset, toOffset: later.offset, schedule: steps)
+        let evidenceEvents = evidence.map { Set($0) } ?? storyEvents
+        example.evidence = Evidence(
+            events: evidenceEvents.sorted { Schedule.priority(graph.eventPoint[$0], graph, history) < Schedule.priority(graph.eventPoint[$1], graph, history) }
+                .map { eventEvidence($0) },
+            earlierApply: earlier.flatMap { evidencePoint(graph.applyPoint[$0.commit]) },
+            laterApply: evidencePoint(graph.applyPoint[later.commit]),
+            reads: witness.filter { $0.role == .read },
+            forced: forced, witness: witness)
+        return example
+    }
+
+    /// The typed form of a recorded event: its kind, commit or fetch, file and line, actor and time.
+    func eventEvidence(_ index: Int) -> EvidencePoint {
+        let event = history.events[index]
+        return EvidencePoint(role: .event, kind: event.kind.rawValue, commit: event.commit, fetch: event.fetch,
+                             file: history.files.indices.contains(event.file) ? history.files[event.file] : nil,
+                             line: event.line, proc: event.proc, thread: event.thread, ts: event.ts)
+    }
+
+    /// The typed form of a graph point (nil for a clock barrier, which stands for no event).
+    func evidencePoint(_ point: Int32) -> EvidencePoint? {
+        switch graph.kinds[Int(point)] {
+        case .event(let index): return eventEvidence(index)
+        case .apply(let commit): return EvidencePoint(role: .apply, commit: history.commits[commit].id)
+        case .read(let fetch): return EvidencePoint(role: .read, fetch: history.fetches[fetch].id)
+        case .clockBarrier: return nil
+        }
+    }
+
+    /// A forced chain as typed steps.
+    func typed(_ chain: [ForcedChain.Step]) -> [ForcedStep] {
+        chain.compactMap { step in
+            guard let from = evidencePoint(step.from), let to = evidencePoint(step.to) else { return nil }
+            return ForcedStep(from: from, to: to, reason: step.reason)
+        }
+    }
+
+    /// A forced chain told one fact per line: where it starts, then each step with its reason.
+    func tell(_ chain: [ForcedChain.Step]) -> [String] {
+        guard let first = chain.first else { return [] }
+        return ["  \(describe(point: first.from))"] + chain.map { "  then (\($0.reason.label)) \(describe(point: $0.to))" }
     }
 
     private func pad(_ location: String) -> String {
