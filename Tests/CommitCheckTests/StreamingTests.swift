@@ -165,6 +165,41 @@ enum RandomStreamingTrace {
         #expect(compared >= 20)
     }
 
+    /// A regression across a cut: the window after the cut starts from the carried commit's value,
+    /// so 10 -> 5 is found even though 10 and 5 are in different windows; a key that only rises
+    /// across the cut holds, and the windows' reads of the carried value are explained.
+    @Test func regressionAcrossACutIsFound() throws {
+        let text = """
+        {"ev":"send","proc":"x","thread":"a","ts":1,"commit":"c1","conn":"k","group":"g","offsets":{"t/0":10,"t/1":1}}
+        {"ev":"ack","proc":"x","thread":"a","ts":2,"commit":"c1","status":"ok"}
+        {"ev":"send","proc":"x","thread":"a","ts":3,"commit":"c2","conn":"k","group":"g","offsets":{"t/0":11,"t/1":2}}
+        {"ev":"ack","proc":"x","thread":"a","ts":4,"commit":"c2","status":"ok"}
+        {"ev":"fetch","proc":"x","thread":"a","ts":5,"fetch":"f1","group":"g","partitions":["t/0"]}
+        {"ev":"fetched","proc":"x","thread":"a","ts":6,"fetch":"f1","offsets":{"t/0":11}}
+        {"ev":"send","proc":"x","thread":"a","ts":7,"commit":"c3","conn":"k","group":"g","offsets":{"t/0":5,"t/1":3}}
+        {"ev":"ack","proc":"x","thread":"a","ts":8,"commit":"c3","status":"ok"}
+
+        """
+        let path = try Self.temporaryFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let whole = try Verifier(options: Self.options()).verify(paths: [path])
+        var streaming = StreamingVerifier(options: Self.options(), mode: .on)
+        streaming.minimumWindowEvents = 1
+        var findings: [StreamingCheck.Finding] = []
+        streaming.finding = { findings.append($0) }
+        guard case .report(let report) = try streaming.stream(path: path) else {
+            Issue.record("not streamed")
+            return
+        }
+        #expect((report.path?.windows ?? 0) >= 3, "\(report.path?.description ?? "")")
+        #expect(report.path?.reverifiedGroups == 1)
+        let verdicts = report.keys.map { "\($0.keyDescription) \($0.property.rawValue) \($0.verdict.rawValue)" }
+        #expect(verdicts == ["g t/0 monotonic violated", "g t/0 linearizable holds", "g t/1 monotonic holds"])
+        #expect(Self.comparable(report) == Self.comparable(whole))
+        // The window that holds c3 found the regression from c2's carried value alone.
+        #expect(findings.contains { $0.result.partition == 0 && $0.result.verdict == .violated && $0.windowEndLine == 8 })
+    }
+
     /// A trace with several processes falls back, and the report names the whole-history path.
     @Test func severalProcessesTakeTheWholeHistoryPath() throws {
         let text = """

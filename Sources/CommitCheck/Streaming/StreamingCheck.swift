@@ -33,6 +33,9 @@ public final class StreamingCheck {
     public var minimumWindowEvents: Int
     /// Closed windows are decided together once they hold this many events.
     public var batchEvents: Int
+    /// ...or once this many windows wait: each window's threads are chains of the order graph's
+    /// vector clocks, so a batch of many groups costs time and memory in their product.
+    public var batchWindows = 32
     /// Tests: whether a cut may be made before the event on this line (nil: wherever exact).
     public var cutAllowed: (@Sendable (Int) -> Bool)? = nil
     /// The file name events are reported against.
@@ -143,7 +146,7 @@ public final class StreamingCheck {
         if let window = windows[group], window.isQuiescent, window.fresh >= minimumWindowEvents, window.fresh >= window.retryAt {
             candidates.append((group, window.maxTs, window.generation))
         }
-        if queuedEventCount >= batchEvents { findings += try flush() }
+        if queuedEventCount >= batchEvents || queued.count >= batchWindows { findings += try flush() }
         return findings
     }
 

@@ -24,8 +24,9 @@ public struct VerificationPath: Codable, Sendable, Equatable, CustomStringConver
     /// `path: streaming (12 windows)` or `path: whole-history (why)`, the text report's first line.
     public var description: String {
         if name == "streaming" {
-            var parts = ["\(windows ?? 0) windows"]
-            if let reverifiedGroups, reverifiedGroups > 0 { parts.append("\(reverifiedGroups) groups re-verified whole") }
+            let count = windows ?? 0
+            var parts = ["\(count) window\(count == 1 ? "" : "s")"]
+            if let reverifiedGroups, reverifiedGroups > 0 { parts.append("\(reverifiedGroups) group\(reverifiedGroups == 1 ? "" : "s") re-verified whole") }
             return "path: streaming (\(parts.joined(separator: ", ")))"
         }
         return "path: \(name)" + (reason.map { " (\($0))" } ?? "")
