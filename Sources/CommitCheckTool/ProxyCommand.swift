@@ -60,6 +60,9 @@ struct ProxyCommand: ParsableCommand {
     @OptionGroup(title: "Broker TLS")
     var security: ProxySecurityOptions
 
+    @OptionGroup(title: "Online checking and metrics")
+    var online: OnlineVerificationOptions
+
     func routes() throws -> [KafkaProxy.Route] {
         func upstreamParts(_ text: String, _ option: String) throws -> (String, Int) {
             guard case let .tcp(host, port)? = ListenAddress(parsing: text), port > 0 else {
@@ -100,7 +103,9 @@ struct ProxyCommand: ParsableCommand {
         }
         let listenerTLS = listener.tls
         var proxy: KafkaProxy?
+        let checker = online.make(tracePath: out, label: "proxy")
         try ListeningService.run { group in
+            do { try checker?.start(group: group) } catch { throw FileOutput.failure("cannot serve --metrics: \(error)") }
             let printLine: @Sendable (String) -> Void = { FileOutput.standardError($0 + "\n") }
             let started: KafkaProxy
             do {
@@ -132,6 +137,7 @@ struct ProxyCommand: ParsableCommand {
             try proxy!.stop()
             if let warning = proxy!.bypassWarning { FileOutput.standardError("warning: \(warning)\n") }
             if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
+            _ = checker?.finish()
         }
     }
 }

@@ -49,6 +49,9 @@ struct RecordCommand: ParsableCommand {
                                          protection: .init(tls: listener.tls, hasToken: tokenFile != nil), tokenAllowed: true)
     }
 
+    @OptionGroup(title: "Online checking and metrics")
+    var online: OnlineVerificationOptions
+
     func run() throws {
         let address = try listener.address()
         let tls = listener.tls
@@ -66,7 +69,9 @@ struct RecordCommand: ParsableCommand {
             throw FileOutput.failure("\(error)")
         }
         var collector: TraceCollector?
+        let checker = online.make(tracePath: out, label: "collector")
         try ListeningService.run { group in
+            do { try checker?.start(group: group) } catch { throw FileOutput.failure("cannot serve --metrics: \(error)") }
             let started = TraceCollector(writer: writer, group: group) { FileOutput.standardError($0 + "\n") }
             let bound: SocketAddress
             do {
@@ -86,6 +91,7 @@ struct RecordCommand: ParsableCommand {
             if !quiet { FileOutput.standardError("collector: stopping; draining open connections (up to \(drainTimeout) s)\n") }
             let statistics = try collector!.stop(drainTimeout: .nanoseconds(Int64(drainTimeout * 1e9)))
             try writer.close()
+            _ = checker?.finish()
             if !quiet {
                 FileOutput.standardError("collector: \(statistics.written) line(s) from \(statistics.connections) connection(s) written to \(out)"
                     + "; \(statistics.rejected) rejected" + (statistics.cutOff > 0 ? "; \(statistics.cutOff) connection(s) cut off at the drain timeout" : "") + "\n")

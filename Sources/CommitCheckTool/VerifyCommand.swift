@@ -8,6 +8,7 @@ extension Engine: ExpressibleByArgument {}
 extension FailurePolicy: ExpressibleByArgument {}
 
 extension ReportFormat: ExpressibleByArgument {}
+extension StreamMode: ExpressibleByArgument {}
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,6 +65,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
     var minimizeTimeout: Double = 10
 
+    @Option(help: "auto: stream a trace that qualifies (one clock, specs/scaling.md), holding only open windows; on: the same, saying why a trace does not; off: hold the whole history. The report names the path that ran.")
+    var stream: StreamMode = .auto
+
     func validate() throws {
         if traces.isEmpty { throw ValidationError("give at least one trace file") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -106,6 +110,21 @@ struct VerifyCommand: ParsableCommand {
             let started = DispatchTime.now().uptimeNanoseconds
             var reader = TraceReader(lenient: lenient, memoryBudget: options.memoryBudget)
             if let progress { reader.progress = { progress.reading($0, of: $1) } }
+            // The streaming path when the trace qualifies (specs/scaling.md); the report names the path.
+            var pathReason = html != nil ? "--html needs the whole history" : StreamingVerifier(options: options, mode: stream).optionsBlockStreaming(paths: traces)
+            var streamed: Report? = nil
+            if pathReason == nil {
+                switch try StreamingVerifier(options: options, mode: stream).stream(path: traces[0]) {
+                case .report(let result): streamed = result
+                case .ineligible(let reason): pathReason = reason
+                }
+                if stream == .on, let pathReason { FileOutput.standardError("note: not streaming: \(pathReason); checking the whole history\n") }
+            }
+            if let streamed {
+                progress?.finish()
+                documents = []
+                report = streamed
+            } else {
             documents = try reader.readDocuments(paths: traces)
             let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !allowEmpty, let nothing = TraceReader.nothingToCheck(documents, paths: traces) {
@@ -123,6 +142,8 @@ struct VerifyCommand: ParsableCommand {
             report = try Verifier(options: verifying).verify(documents: documents, paths: traces)
             progress?.finish()
             report.statistics?.parseSeconds = parseSeconds
+            report.path = .wholeHistory(pathReason ?? "")
+            }
         } catch let error as TraceError {
             progress?.finish()
             FileOutput.standardError("error: \(error)\n")

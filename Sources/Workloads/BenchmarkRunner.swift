@@ -82,7 +82,7 @@ public struct BenchmarkRunner {
     /// The case of this name from the full suite or the quick one (`--quick` has cases of its own,
     /// such as `hard-2k-one-key`, that `--generate` must find too).
     public static func benchmarkCase(named name: String) -> Case? {
-        (BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true)).first { $0.name == name }
+        (BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true) + BenchmarkSuite.onDemand).first { $0.name == name }
     }
 
     /// Every case name of both suites, each once, for messages.

@@ -222,6 +222,8 @@ public struct Report: Codable, Sendable, Equatable {
     /// Set when only one shard of the keys was checked (`verify --shard i/n`); `merge` joins the
     /// shards' reports back into one.
     public var shard: Shard?
+    /// Which path decided the run (streaming or whole-history, `verify --stream`); absent elsewhere.
+    public var path: VerificationPath?
 
     public init(traces: [String], keys: [KeyResult], warnings: [String] = []) {
         self.traces = traces

@@ -36,6 +36,7 @@ public enum TextReporter {
             if count > 0 { tally.append("\(count) \(verdict.rawValue)") }
         }
         out += "\(report.keys.count) key(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", ")). Verdict: \(report.verdict.rawValue)\n"
+        if let path = report.path { out += "\(path)\n" }
         return out
     }
 }
