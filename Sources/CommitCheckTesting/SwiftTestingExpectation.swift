@@ -9,10 +9,10 @@ import Testing
 ///         expectCommittedOffsetsNeverGoBackwards("build/trace.jsonl")
 ///     }
 public func expectCommittedOffsetsNeverGoBackwards(
-    _ paths: String..., failOn policy: FailurePolicy = .possible, options: VerifyOptions = VerifyOptions(),
+    _ paths: String..., failOn threshold: Verdict = .possible, options: VerifyOptions = VerifyOptions(),
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    for message in TraceVerdicts.failures(in: paths, failOn: policy, options: options) {
+    for message in TraceVerdicts.failures(in: paths, failOn: threshold, options: options) {
         Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
     }
 }

@@ -20,7 +20,7 @@ struct CommitCheckCommand: ParsableCommand {
            let suggestion = SubcommandSuggestion.suggest(for: first, among: configuration.subcommands.map { $0._commandName },
                                                          isFile: FileManager.default.fileExists(atPath: first)) {
             FileOutput.standardError("error: '\(first)' is neither a subcommand nor a file; did you mean `\(suggestion)`?\n")
-            Foundation.exit(CommitCheck.ExitCode.badInput.rawValue)
+            Foundation.exit(ExitStatus.badInput.rawValue)
         }
         do {
             var command = try parseAsRoot(arguments)
@@ -33,12 +33,12 @@ struct CommitCheckCommand: ParsableCommand {
                 if !message.isEmpty { FileOutput.standardOutput(message + "\n") }
                 Foundation.exit(code.rawValue)
             }
-            if code.rawValue == CommitCheck.ExitCode.fail.rawValue || code.rawValue == CommitCheck.ExitCode.unknown.rawValue {
+            if code.rawValue == ExitStatus.fail.rawValue || code.rawValue == ExitStatus.unknown.rawValue {
                 Foundation.exit(code.rawValue)
             }
             let message = fullMessage(for: error)
             if !message.isEmpty { FileOutput.standardError(message + "\n") }
-            if code == .validationFailure || code == .failure { Foundation.exit(CommitCheck.ExitCode.badInput.rawValue) }
+            if code == .validationFailure || code == .failure { Foundation.exit(ExitStatus.badInput.rawValue) }
             Foundation.exit(code.rawValue)
         }
     }

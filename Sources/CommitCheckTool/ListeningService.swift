@@ -37,7 +37,7 @@ enum ListeningService {
     /// not a command-line mistake: a certificate file that does not load, an unsafe token file.
     static func stop(_ message: String) -> ArgumentParser.ExitCode {
         FileOutput.standardError("Error: \(message)\n")
-        return ArgumentParser.ExitCode(CommitCheck.ExitCode.badInput.rawValue)
+        return ArgumentParser.ExitCode(ExitStatus.badInput.rawValue)
     }
 
     /// How a listener is named in the "listening on" line: the port actually bound for TCP.

@@ -44,10 +44,10 @@ struct MergeCommand: ParsableCommand {
             throw FileOutput.failure("\(error)")
         }
         for warning in merged.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = try format.render(merged, failOn: failOn)
+        let rendered = try format.render(merged, failOn: failOn.threshold)
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
-        let code = merged.exitCode(failOn: failOn)
+        let code = ExitStatus(merged, failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }
     }
 }

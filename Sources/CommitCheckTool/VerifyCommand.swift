@@ -5,7 +5,6 @@ import Dispatch
 import Foundation
 
 extension Engine: ExpressibleByArgument {}
-extension FailurePolicy: ExpressibleByArgument {}
 
 extension ReportFormat: ExpressibleByArgument {}
 extension StreamMode: ExpressibleByArgument {}
@@ -99,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
                                                       timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation)
             } catch {
                 FileOutput.standardError("error: \(error)\n")
-                throw ExitCode(CommitCheck.ExitCode.badInput.rawValue)
+                throw ExitCode(ExitStatus.badInput.rawValue)
             }
             try finish(report)
             return
@@ -148,7 +147,7 @@ struct VerifyCommand: ParsableCommand {
             progress?.finish()
             FileOutput.standardError("error: \(error)\n")
             // A resource limit is not bad input: nothing was decided (DESIGN §5, exit 3).
-            throw ExitCode(error.isResourceLimit ? CommitCheck.ExitCode.unknown.rawValue : CommitCheck.ExitCode.badInput.rawValue)
+            throw ExitCode(error.isResourceLimit ? ExitStatus.unknown.rawValue : ExitStatus.badInput.rawValue)
         }
         if let counterexample {
             let traces = report.keys.compactMap { $0.verdict == .violated || $0.verdict == .possible ? $0.counterexample?.subTrace : nil }
@@ -171,10 +170,10 @@ struct VerifyCommand: ParsableCommand {
     /// Prints the report in the chosen format (and to --output), then exits with its code.
     private func finish(_ report: Report) throws {
         for warning in report.warnings { FileOutput.standardError("warning: \(warning)\n") }
-        let rendered = try format.render(report, failOn: failOn)
+        let rendered = try format.render(report, failOn: failOn.threshold)
         FileOutput.standardOutput(rendered)
         if let output { try FileOutput.write(rendered, to: output) }
-        let code = report.exitCode(failOn: failOn)
+        let code = ExitStatus(report, failOn: failOn)
         if code != .pass { throw ExitCode(code.rawValue) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import RegisterHistories
 @testable import CommitCheck
+@testable import CommitCheckTool
 
 /// Ctrl-C stops `verify --from` promptly, and the report still lists every history.
 @Suite struct RegisterCancellationTests {
@@ -49,7 +50,7 @@ import Testing
                                                   timeout: nil, cancellation: cancellation)
         #expect(report.keys.map(\.verdict) == [.unknown, .unknown])
         #expect(report.keys.allSatisfy { $0.reason?.contains("interrupted") == true })
-        #expect(report.exitCode() == .unknown)
+        #expect(ExitStatus(report) == .unknown)
     }
 
     /// A slow history between two quick ones; SIGINT after a second: the run ends within about a

@@ -2,10 +2,10 @@
 /// evidence, at its line: `::error` for failing keys, `::warning` for `possible` under `--fail-on violated` and
 /// for `unknown`, and a closing `::notice` with the tally.
 public enum GitHubAnnotationsReporter {
-    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
+    public static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
         var out = ""
         for key in report.keys where key.verdict != .holds {
-            let level = key.fails(policy) ? "error" : "warning"
+            let level = key.fails(threshold) ? "error" : "warning"
             // Each key points into the file its evidence starts in, not the first trace.
             let location = key.firstLocation(traces: report.traces)
             var properties = ["file=\(escapeProperty(location?.file ?? report.traces.first ?? "trace"))"]

@@ -5,8 +5,8 @@
 /// counterexample; `possible` is a failure too unless `--fail-on violated`, when it passes with the
 /// story in `<system-out>`; `unknown` is an `<error>` (the run could not decide, which is not a pass).
 public enum JUnitReporter {
-    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) -> String {
-        let failures = report.keys.filter { $0.fails(policy) }.count
+    public static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
+        let failures = report.keys.filter { $0.fails(threshold) }.count
         let errors = report.keys.filter { $0.verdict == .unknown }.count
         let time = report.keys.reduce(0) { $0 + ($1.seconds ?? 0) }
         let suiteName = report.traces.joined(separator: " ")
@@ -16,7 +16,7 @@ public enum JUnitReporter {
         for key in report.keys {
             let classname = "commitcheck.\(key.property.rawValue)"
             xml += "    <testcase classname=\"\(escape(classname))\" name=\"\(escape(key.caseName))\" time=\"\(seconds(key.seconds ?? 0))\">\n"
-            if key.fails(policy) {
+            if key.fails(threshold) {
                 let message = "\(key.verdict.rawValue): \(key.counterexample?.summary ?? key.reason ?? "")"
                 xml += "      <failure message=\"\(escape(message))\" type=\"\(key.verdict.rawValue)\">\(escape(key.evidenceText))</failure>\n"
             } else if key.verdict == .unknown {

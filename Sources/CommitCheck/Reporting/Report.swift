@@ -231,13 +231,4 @@ public struct Report: Codable, Sendable, Equatable {
         self.warnings = warnings
         self.verdict = keys.map(\.verdict).max() ?? .holds
     }
-
-    /// The exit code for this report under a failure policy.
-    public func exitCode(failOn policy: FailurePolicy = .possible) -> ExitCode {
-        let verdicts = Set(keys.map(\.verdict))
-        if verdicts.contains(.violated) { return .fail }
-        if policy == .possible && verdicts.contains(.possible) { return .fail }
-        if verdicts.contains(.unknown) { return .unknown }
-        return .pass
-    }
 }

@@ -13,21 +13,21 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 
     /// Renders a report; `failOn` decides whether `possible` counts as a failure. Throws when a
     /// JSON-based format cannot encode the report (never silently an empty document).
-    public func render(_ report: Report, failOn policy: FailurePolicy = .possible) throws -> String {
+    public func render(_ report: Report, failOn threshold: Verdict = .possible) throws -> String {
         switch self {
         case .text: TextReporter.render(report)
         case .json: try JSONReporter.render(report)
-        case .junit: JUnitReporter.render(report, failOn: policy)
-        case .github: GitHubAnnotationsReporter.render(report, failOn: policy)
-        case .sarif: try SARIFReporter.render(report, failOn: policy)
+        case .junit: JUnitReporter.render(report, failOn: threshold)
+        case .github: GitHubAnnotationsReporter.render(report, failOn: threshold)
+        case .sarif: try SARIFReporter.render(report, failOn: threshold)
         }
     }
 }
 
 extension KeyResult {
-    /// Whether this result fails the run under a policy.
-    func fails(_ policy: FailurePolicy) -> Bool {
-        verdict == .violated || (verdict == .possible && policy == .possible)
+    /// Whether this result fails the run when `threshold` (`possible` or `violated`) is the mildest verdict that fails.
+    func fails(_ threshold: Verdict) -> Bool {
+        verdict == .violated || (verdict == .possible && threshold == .possible)
     }
 
     /// The counterexample as plain text (summary, then the story).

@@ -5,13 +5,13 @@ import Foundation
 /// locations, with the story as the message.
 public enum SARIFReporter {
     /// The log; throws when it cannot be serialised, rather than printing an empty document.
-    public static func render(_ report: Report, failOn policy: FailurePolicy = .possible) throws -> String {
+    public static func render(_ report: Report, failOn threshold: Verdict = .possible) throws -> String {
         let artifacts: [[String: Any]] = report.traces.map { ["location": ["uri": uri($0)]] }
         var results: [[String: Any]] = []
         for key in report.keys where key.verdict != .holds {
             var result: [String: Any] = [
                 "ruleId": key.property.rawValue,
-                "level": key.fails(policy) ? "error" : (key.verdict == .unknown ? "note" : "warning"),
+                "level": key.fails(threshold) ? "error" : (key.verdict == .unknown ? "note" : "warning"),
                 "message": ["text": key.evidenceText],
                 "properties": ["verdict": key.verdict.rawValue, "group": key.group ?? "", "topic": key.topic ?? "",
                                "partition": key.partition ?? -1],
