@@ -231,9 +231,10 @@ public final class StreamingCheck {
         windows.removeAll()
         candidates.removeAll()
         candidateHead = 0
-        if !open.isEmpty {
-            windowCount += open.count
-            findings += try decide(open)
+        windowCount += open.count
+        // In batches, as closed windows are: one batch of every group would multiply their chains.
+        for start in stride(from: 0, to: open.count, by: max(1, batchWindows)) {
+            findings += try decide(Array(open[start..<min(open.count, start + max(1, batchWindows))]))
         }
         return findings
     }

@@ -99,12 +99,13 @@ public struct StreamingVerifier {
                     guard failure == nil else { return }
                     let group: String?
                     switch event.kind {
+                    // Only the unsettled groups' ids are remembered: this pass must stay as small as the first.
                     case .build, .send:
-                        if let named = event.group { commitGroups[event.commit!] = named }
+                        if let named = event.group, unsettled.contains(named) { commitGroups[event.commit!] = named }
                         group = commitGroups[event.commit!]
                     case .ack, .apply: group = commitGroups[event.commit!]
                     case .fetch:
-                        fetchGroups[event.fetch!] = event.group!
+                        if unsettled.contains(event.group!) { fetchGroups[event.fetch!] = event.group! }
                         group = event.group
                     case .fetched: group = fetchGroups[event.fetch!]
                     case .meta: group = nil
