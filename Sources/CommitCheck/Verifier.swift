@@ -81,7 +81,7 @@ public struct Verifier: Sendable {
     /// reports only the key and property it was written for, with the verdict it was written for
     /// as `expected`: the other keys a minimal sub-trace touches are incidental, and reporting them
     /// would list one key several times with different verdicts.
-    public func verify(documents: [TraceReader.Document], paths: [String]) throws(TraceError) -> Report {
+    package func verify(documents: [TraceReader.Document], paths: [String]) throws(TraceError) -> Report {
         let shard = options.shard.map { Shard(index: $0.index, count: $0.count) }
         if documents.count == 1 && documents[0].history.meta.counterexample == nil {
             var report = try verify(history: documents[0].history)

@@ -26,7 +26,7 @@ public struct MemoryBudget: Sendable, Equatable {
     }
 
     /// The resident memory of this process in bytes (0 where it cannot be read).
-    public static func residentBytes() -> Int {
+    package static func residentBytes() -> Int {
         #if os(Linux)
         let descriptor = open("/proc/self/statm", O_RDONLY)
         guard descriptor >= 0 else { return 0 }

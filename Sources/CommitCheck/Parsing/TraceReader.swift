@@ -74,14 +74,14 @@ public struct TraceReader {
     }
 
     /// One history read from a file, and the line it starts on.
-    public struct Document: Sendable {
-        public var history: History
-        public var firstLine: Int
+    package struct Document: Sendable {
+        package var history: History
+        package var firstLine: Int
     }
 
     /// Reads the files; a single file may hold several independent histories, each starting with a
     /// meta line (how `--counterexample` writes one minimal sub-trace per key).
-    public func readDocuments(paths: [String]) throws(TraceError) -> [Document] {
+    package func readDocuments(paths: [String]) throws(TraceError) -> [Document] {
         var assembler = DocumentAssembler(paths: paths, lenient: lenient)
         let progress = self.progress
         var totalBytes = 0
@@ -152,7 +152,7 @@ extension TraceReader {
     ///
     /// A trace with no commit and no fetch passes every property vacuously; in CI that is a green
     /// build that checked nothing (a recorder that saw no traffic, a proxy the clients bypassed).
-    public static func nothingToCheck(_ documents: [Document], paths: [String]) -> String? {
+    package static func nothingToCheck(_ documents: [Document], paths: [String]) -> String? {
         guard documents.allSatisfy({ $0.history.commits.isEmpty && $0.history.fetches.isEmpty }) else { return nil }
         return "nothing to check in \(paths.joined(separator: ", ")): no commit and no fetch was recorded "
             + "(a recorder that saw no traffic, or a proxy the clients bypassed: see proxy --rewrite-brokers); "

@@ -1,8 +1,8 @@
 /// Renders GitHub Actions workflow commands that annotate the trace file of the first event of the
 /// evidence, at its line: `::error` for failing keys, `::warning` for `possible` under `--fail-on violated` and
 /// for `unknown`, and a closing `::notice` with the tally.
-public enum GitHubAnnotationsReporter {
-    public static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
+package enum GitHubAnnotationsReporter {
+    package static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
         var out = ""
         for key in report.keys where key.verdict != .holds {
             let level = key.fails(threshold) ? "error" : "warning"

@@ -12,9 +12,9 @@ import Foundation
 public enum HTMLReporter {
     /// The most points one timeline draws; on a larger history the evidence is drawn in full, then
     /// the key's commits and the events nearest the evidence, and the page says how many are shown.
-    public static let pointLimit = 320
+    package static let pointLimit = 320
     /// The most bad keys that get a timeline of their own; the others get their story as text.
-    public static let figureLimit = 8
+    package static let figureLimit = 8
     /// The most story lines written for a key (the text report has them all).
     static let storyLimit = 80
 

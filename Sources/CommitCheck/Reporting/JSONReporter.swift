@@ -1,10 +1,10 @@
 import Foundation
 
 /// Renders the machine-readable `commitcheck-report/1` document (DESIGN §5).
-public enum JSONReporter {
+package enum JSONReporter {
     /// The document; throws when the report cannot be encoded (a non-finite number), rather than
     /// printing a document that says nothing.
-    public static func render(_ report: Report) throws -> String {
+    package static func render(_ report: Report) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
@@ -13,7 +13,7 @@ public enum JSONReporter {
 
 extension JSONReporter {
     /// Reads a document this reporter wrote (`commitcheck merge` reads shard reports back).
-    public static func decode(_ bytes: [UInt8]) throws -> Report {
+    package static func decode(_ bytes: [UInt8]) throws -> Report {
         try JSONDecoder().decode(Report.self, from: Data(bytes))
     }
 }

@@ -4,8 +4,8 @@
 /// them), one `<testcase>` per key and property. `violated` is a `<failure>` carrying the
 /// counterexample; `possible` is a failure too unless `--fail-on violated`, when it passes with the
 /// story in `<system-out>`; `unknown` is an `<error>` (the run could not decide, which is not a pass).
-public enum JUnitReporter {
-    public static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
+package enum JUnitReporter {
+    package static func render(_ report: Report, failOn threshold: Verdict = .possible) -> String {
         let failures = report.keys.filter { $0.fails(threshold) }.count
         let errors = report.keys.filter { $0.verdict == .unknown }.count
         let time = report.keys.reduce(0) { $0 + ($1.seconds ?? 0) }

@@ -3,15 +3,15 @@
 /// Sharding spreads one trace's keys over machines; a merge that silently accepted a shard twice,
 /// or one shard too few, would pass a run that never checked some keys. So every shard `0..<n` must
 /// be given exactly once, all from runs over the same traces, and no key may appear twice.
-public enum ReportMerge {
+package enum ReportMerge {
     /// Why reports cannot be merged.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var description: String
-        public init(_ description: String) { self.description = description }
+    package struct Failure: Error, CustomStringConvertible, Sendable {
+        package var description: String
+        package init(_ description: String) { self.description = description }
     }
 
     /// Decodes a `commitcheck-report/1` JSON document.
-    public static func decode(_ bytes: [UInt8], name: String) throws(Failure) -> Report {
+    package static func decode(_ bytes: [UInt8], name: String) throws(Failure) -> Report {
         do {
             let report = try JSONReporter.decode(bytes)
             guard report.format == "commitcheck-report/1" else {
@@ -26,7 +26,7 @@ public enum ReportMerge {
     }
 
     /// Merges shard reports (named for messages) into one report covering every key once.
-    public static func merge(_ reports: [(name: String, report: Report)]) throws(Failure) -> Report {
+    package static func merge(_ reports: [(name: String, report: Report)]) throws(Failure) -> Report {
         guard let first = reports.first else { throw Failure("no report to merge") }
         for (name, report) in reports where report.shard == nil {
             throw Failure("\(name) is not a shard report (it has no \"shard\" field: it was not written by verify --shard i/n)")

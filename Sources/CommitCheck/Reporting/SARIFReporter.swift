@@ -3,9 +3,9 @@ import Foundation
 /// Renders SARIF 2.1.0: the traces are the artifacts, each key that does not hold is a result located
 /// at the first event of its evidence (in that event's own file), the other evidence events as related
 /// locations, with the story as the message.
-public enum SARIFReporter {
+package enum SARIFReporter {
     /// The log; throws when it cannot be serialised, rather than printing an empty document.
-    public static func render(_ report: Report, failOn threshold: Verdict = .possible) throws -> String {
+    package static func render(_ report: Report, failOn threshold: Verdict = .possible) throws -> String {
         let artifacts: [[String: Any]] = report.traces.map { ["location": ["uri": uri($0)]] }
         var results: [[String: Any]] = []
         for key in report.keys where key.verdict != .holds {

@@ -1,6 +1,6 @@
 /// Renders a report for people: one line per key, the story under every bad verdict, a tally.
-public enum TextReporter {
-    public static func render(_ report: Report) -> String {
+package enum TextReporter {
+    package static func render(_ report: Report) -> String {
         var out = ""
         if let shard = report.shard {
             out += "shard \(shard): only the keys of this shard were checked (commitcheck merge joins the shards' JSON reports)\n"

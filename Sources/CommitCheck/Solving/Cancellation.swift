@@ -18,7 +18,7 @@ public final class Cancellation: @unchecked Sendable {
     public init() { parent = nil }
 
     /// A cancellation that is also cancelled whenever `parent` is.
-    public init(parent: Cancellation?) { self.parent = parent }
+    package init(parent: Cancellation?) { self.parent = parent }
 
     public var isCancelled: Bool { lock.withLock { cancelled } || parent?.isCancelled == true }
 

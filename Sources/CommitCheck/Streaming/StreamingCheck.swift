@@ -12,34 +12,34 @@ import Dispatch
 /// are carried into the next window (so the next window judges exactly "the history after the
 /// cut, starting from that value"). Anything else makes the trace ineligible, and the caller
 /// falls back to the whole-history path: a cut is made stricter, never a verdict weaker.
-public final class StreamingCheck {
+package final class StreamingCheck {
     /// Why a trace cannot be checked by streaming; the caller runs the whole-history path.
-    public struct Ineligible: Error, Sendable, CustomStringConvertible {
-        public var reason: String
-        public var description: String { reason }
+    package struct Ineligible: Error, Sendable, CustomStringConvertible {
+        package var reason: String
+        package var description: String { reason }
     }
 
     /// One window's decided key, for online reporting and for the final report.
-    public struct Finding: Sendable {
-        public var result: KeyResult
+    package struct Finding: Sendable {
+        package var result: KeyResult
         /// The last trace line of the window it was decided in.
-        public var windowEndLine: Int
+        package var windowEndLine: Int
     }
 
     /// Options of each window's verification (online reporting wants stories; `verify` wants only
     /// verdicts, because a group with a bad key is re-verified whole for its counterexample).
-    public var windowOptions: VerifyOptions
+    package var windowOptions: VerifyOptions
     /// A group's window is cut only after this many new events (amortises each verification).
-    public var minimumWindowEvents: Int
+    package var minimumWindowEvents: Int
     /// Closed windows are decided together once they hold this many events.
-    public var batchEvents: Int
+    package var batchEvents: Int
     /// ...or once this many windows wait: each window's threads are chains of the order graph's
     /// vector clocks, so a batch of many groups costs time and memory in their product.
-    public var batchWindows = 32
+    package var batchWindows = 32
     /// Tests: whether a cut may be made before the event on this line (nil: wherever exact).
-    public var cutAllowed: (@Sendable (Int) -> Bool)? = nil
+    package var cutAllowed: (@Sendable (Int) -> Bool)? = nil
     /// The file name events are reported against.
-    public let file: String
+    package let file: String
 
     private var meta: TraceEvent? = nil
     private var sawEvent = false
@@ -69,33 +69,33 @@ public final class StreamingCheck {
     private var queuedEventCount = 0
 
     /// Per key and property, the latest result and whether every window so far said `holds`.
-    public private(set) var latest: [KeyPropertySlot: KeyResult] = [:]
+    package private(set) var latest: [KeyPropertySlot: KeyResult] = [:]
     /// Groups with a key that some window did not find `holds`.
-    public private(set) var unsettledGroups: Set<String> = []
-    public private(set) var windowCount = 0
-    public private(set) var eventCount = 0
-    public private(set) var commitCount = 0
-    public private(set) var fetchCount = 0
-    public private(set) var statistics = RunStatistics()
+    package private(set) var unsettledGroups: Set<String> = []
+    package private(set) var windowCount = 0
+    package private(set) var eventCount = 0
+    package private(set) var commitCount = 0
+    package private(set) var fetchCount = 0
+    package private(set) var statistics = RunStatistics()
     /// Events currently held in open windows and queued closed ones (what memory grows with).
-    public var heldEvents: Int { windows.values.reduce(0) { $0 + $1.events.count } + queuedEventCount }
+    package var heldEvents: Int { windows.values.reduce(0) { $0 + $1.events.count } + queuedEventCount }
     /// Commits in flight (sent or built, not acked) over all groups.
-    public var openCommits: Int { windows.values.reduce(0) { $0 + $1.openCommits } }
-    public var groupCount: Int { windows.count }
+    package var openCommits: Int { windows.values.reduce(0) { $0 + $1.openCommits } }
+    package var groupCount: Int { windows.count }
     /// Ids remembered one by one (the rest are runs of numbers): memory that grows with disorder.
-    public var idsHeld: Int { seenCommits.individuallyHeld + seenFetches.individuallyHeld }
+    package var idsHeld: Int { seenCommits.individuallyHeld + seenFetches.individuallyHeld }
 
     /// A key and property, the unit of a report line.
-    public struct KeyPropertySlot: Hashable, Sendable {
-        public var key: PartitionKey
-        public var property: Property
-        public init(key: PartitionKey, property: Property) {
+    package struct KeyPropertySlot: Hashable, Sendable {
+        package var key: PartitionKey
+        package var property: Property
+        package init(key: PartitionKey, property: Property) {
             self.key = key
             self.property = property
         }
     }
 
-    public init(file: String, windowOptions: VerifyOptions, minimumWindowEvents: Int = 64, batchEvents: Int = 32_768) {
+    package init(file: String, windowOptions: VerifyOptions, minimumWindowEvents: Int = 64, batchEvents: Int = 32_768) {
         self.file = file
         self.windowOptions = windowOptions
         self.minimumWindowEvents = minimumWindowEvents
@@ -103,10 +103,10 @@ public final class StreamingCheck {
     }
 
     /// The `meta` event of the trace, if it had one (every window is verified under it).
-    public var metaEvent: TraceEvent? { meta }
+    package var metaEvent: TraceEvent? { meta }
 
     /// Takes the next event in trace order; returns the findings of windows decided meanwhile.
-    public func feed(_ event: consuming TraceEvent) throws(Ineligible) -> [Finding] {
+    package func feed(_ event: consuming TraceEvent) throws(Ineligible) -> [Finding] {
         if event.kind == .meta {
             guard !sawEvent, meta == nil else { throw Ineligible(reason: "a meta line after the first line (line \(event.line))") }
             guard event.meta?.counterexample == nil else { throw Ineligible(reason: "a file of counterexample sub-histories") }
@@ -215,7 +215,7 @@ public final class StreamingCheck {
     }
 
     /// Decides every queued closed window (one verification for all of them: their groups share nothing).
-    public func flush() throws(Ineligible) -> [Finding] {
+    package func flush() throws(Ineligible) -> [Finding] {
         guard !queued.isEmpty else { return [] }
         let batch = queued
         queued.removeAll()
@@ -225,7 +225,7 @@ public final class StreamingCheck {
     }
 
     /// Ends the trace: decides every open window as it stands.
-    public func finish() throws(Ineligible) -> [Finding] {
+    package func finish() throws(Ineligible) -> [Finding] {
         var findings = try flush()
         let open = windows.keys.sorted().compactMap { group in windows[group]!.fresh > 0 || windows[group]!.events.count > 0 ? windows[group]!.events : nil }
         windows.removeAll()

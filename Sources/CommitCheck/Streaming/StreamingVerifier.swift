@@ -6,24 +6,24 @@ import Dispatch
 ///
 /// A trace that does not qualify (see ``StreamingCheck``) runs on the whole-history path, and the
 /// report's ``Report/path`` says which path ran and why.
-public struct StreamingVerifier {
-    public var options: VerifyOptions
+package struct StreamingVerifier {
+    package var options: VerifyOptions
     /// `--stream`: `off` always takes the whole-history path.
-    public var mode: StreamMode
+    package var mode: StreamMode
     /// Tests: restrict where cuts may be made (by the line of the first event after the cut).
-    public var cutAllowed: (@Sendable (Int) -> Bool)? = nil
+    package var cutAllowed: (@Sendable (Int) -> Bool)? = nil
     /// Events a group's window must gain before it is cut (1 cuts at every exact point).
-    public var minimumWindowEvents = 64
+    package var minimumWindowEvents = 64
     /// Told with each window finding as it is decided (a progress line, online reporting).
-    public var finding: ((StreamingCheck.Finding) -> Void)? = nil
+    package var finding: ((StreamingCheck.Finding) -> Void)? = nil
 
-    public init(options: VerifyOptions, mode: StreamMode = .auto) {
+    package init(options: VerifyOptions, mode: StreamMode = .auto) {
         self.options = options
         self.mode = mode
     }
 
     /// What stands in the way of streaming before the trace is read, or nil.
-    public func optionsBlockStreaming(paths: [String]) -> String? {
+    package func optionsBlockStreaming(paths: [String]) -> String? {
         if mode == .off { return "--stream off" }
         if paths.count != 1 { return "several trace files (streaming reads one)" }
         if paths[0] == "-" { return "standard input cannot be read twice" }
@@ -34,7 +34,7 @@ public struct StreamingVerifier {
     }
 
     /// Verifies the files on the streaming path when they qualify, else on the whole-history path.
-    public func verify(paths: [String]) throws(TraceError) -> (report: Report, documents: [TraceReader.Document]?) {
+    package func verify(paths: [String]) throws(TraceError) -> (report: Report, documents: [TraceReader.Document]?) {
         if let blocked = optionsBlockStreaming(paths: paths) {
             return try wholeHistory(paths: paths, reason: blocked)
         }
@@ -55,13 +55,13 @@ public struct StreamingVerifier {
     }
 
     /// The streaming pass's result: a report, or why the trace must take the whole-history path.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case report(Report)
         case ineligible(String)
     }
 
     /// The streaming pass, then the whole-history verification of the unsettled groups.
-    public func stream(path: String) throws(TraceError) -> Outcome {
+    package func stream(path: String) throws(TraceError) -> Outcome {
         let started = DispatchTime.now().uptimeNanoseconds
         var windowOptions = options
         windowOptions.evidence = finding != nil

@@ -34,7 +34,7 @@ public struct VerificationPath: Codable, Sendable, Equatable, CustomStringConver
 }
 
 /// How `verify` chooses its path (`--stream`).
-public enum StreamMode: String, Sendable, CaseIterable {
+package enum StreamMode: String, Sendable, CaseIterable {
     /// Stream when the trace qualifies, else the whole-history path.
     case auto
     /// Like `auto`, but say on standard error when the trace does not qualify.
