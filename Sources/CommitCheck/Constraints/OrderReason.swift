@@ -1,5 +1,5 @@
 /// Which rule of the system model (DESIGN §4) puts one point before another.
-public enum OrderReason: UInt8, Sendable, CustomStringConvertible {
+package enum OrderReason: UInt8, Sendable, CustomStringConvertible {
     /// Rule 1: events of one (proc, thread) in line order.
     case program
     /// Rule 2: timestamps of one process (or wall clocks across processes, beyond the skew).
@@ -11,19 +11,12 @@ public enum OrderReason: UInt8, Sendable, CustomStringConvertible {
     /// Rule 6: an `apply` observation pins the apply point into its process's order.
     case observation
 
-    public var description: String {
-        switch self {
-        case .program: "program order"
-        case .clock: "clock order"
-        case .causality: "causality"
-        case .fifo: "connection FIFO"
-        case .observation: "observed apply"
-        }
-    }
+    /// The name the story and the page use, from the evidence's own reason (one spelling).
+    package var description: String { ForcedStep.Reason(self).label }
 }
 
 /// A point of a schedule: an event, a commit's apply point, a fetch's read point, or a clock barrier.
-public enum PointKind: Sendable, Equatable {
+package enum PointKind: Sendable, Equatable {
     /// A recorded event (index into ``History/events``).
     case event(Int)
     /// `A(c)`: when commit `c` (index into ``History/commits``) took effect at the broker.
@@ -38,9 +31,9 @@ public enum PointKind: Sendable, Equatable {
 ///
 /// Rule 4 then says their apply order follows whichever send order happens; that is a disjunction,
 /// which a partial order cannot express, so such pairs go to Z3.
-public struct FIFOChoice: Sendable, Equatable {
-    public var firstSend: Int32
-    public var secondSend: Int32
-    public var firstApply: Int32
-    public var secondApply: Int32
+package struct FIFOChoice: Sendable, Equatable {
+    package var firstSend: Int32
+    package var secondSend: Int32
+    package var firstApply: Int32
+    package var secondApply: Int32
 }

@@ -192,6 +192,15 @@ public struct RunStatistics: Codable, Sendable, Equatable {
     /// Summed over keys decided by Z3 (workers run in parallel, so this can exceed wall time).
     public var z3Seconds: Double = 0
     public init() {}
+
+    /// Adds another run's ordering and deciding figures (windows and re-checks of one streaming run).
+    package mutating func addDecisions(of other: RunStatistics) {
+        orderSeconds += other.orderSeconds
+        decideSeconds += other.decideSeconds
+        keysByGraph += other.keysByGraph
+        keysByZ3 += other.keysByZ3
+        z3Seconds += other.z3Seconds
+    }
 }
 
 /// Which share of the keys a report covers: shard `index` of `count` (0-based).

@@ -253,13 +253,7 @@ package final class StreamingCheck {
         } catch {
             throw Ineligible(reason: "a window does not verify on its own (\(error.message)): the whole history decides")
         }
-        if let figures = report.statistics {
-            statistics.orderSeconds += figures.orderSeconds
-            statistics.decideSeconds += figures.decideSeconds
-            statistics.keysByGraph += figures.keysByGraph
-            statistics.keysByZ3 += figures.keysByZ3
-            statistics.z3Seconds += figures.z3Seconds
-        }
+        if let figures = report.statistics { statistics.addDecisions(of: figures) }
         var findings: [Finding] = []
         for result in report.keys {
             guard let group = result.group, let topic = result.topic, let partition = result.partition else { continue }

@@ -126,13 +126,7 @@ package struct StreamingVerifier {
                 return .ineligible("the re-verified groups do not verify on their own")
             }
             keys += report.keys
-            if let figures = report.statistics {
-                statistics.orderSeconds += figures.orderSeconds
-                statistics.decideSeconds += figures.decideSeconds
-                statistics.keysByGraph += figures.keysByGraph
-                statistics.keysByZ3 += figures.keysByZ3
-                statistics.z3Seconds += figures.z3Seconds
-            }
+            if let figures = report.statistics { statistics.addDecisions(of: figures) }
         }
         for (slot, result) in check.latest where !unsettled.contains(slot.key.group) { keys.append(result) }
         keys.sort { a, b in
