@@ -191,9 +191,13 @@ final class OnlineVerification: @unchecked Sendable {
             object["narrative"] = example.narrative
             object["lines"] = example.lines
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        findingsFile.write(data + Data("\n".utf8))
-        try? findingsFile.synchronize()
+        do {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            findingsFile.write(data + Data("\n".utf8))
+            try findingsFile.synchronize()
+        } catch {
+            FileOutput.standardError("\(label): cannot write the finding for line \(line) to the findings file: \(error)\n")
+        }
     }
 
     /// The metrics page of this moment.
@@ -231,7 +235,13 @@ final class OnlineVerification: @unchecked Sendable {
         do {
             let (report, _) = try StreamingVerifier(options: VerifyOptions()).verify(paths: [tracePath])
             FileOutput.standardError("\(label): the written trace verifies as:\n" + TextReporter.render(report))
-            if let findingsPath { try? FileOutput.write(JSONReporter.render(report), to: findingsPath + ".report.json") }
+            if let findingsPath {
+                do {
+                    try FileOutput.write(JSONReporter.render(report), to: findingsPath + ".report.json")
+                } catch {
+                    FileOutput.standardError("\(label): cannot write \(findingsPath).report.json: \(error)\n")
+                }
+            }
             return report
         } catch {
             FileOutput.standardError("\(label): the written trace does not verify: \(error)\n")
