@@ -4,8 +4,13 @@
 /// proc named `<script>` must show as text, never become markup. One function serves element text,
 /// attribute values (always written in double quotes) and inline SVG alike.
 enum HTMLEscaping {
-    /// Escapes `&`, `<`, `>`, `"` and `'`, and drops control characters that XML forbids.
-    static func escape(_ text: String) -> String {
+    /// How line breaks and tabs are written: as they are (element text), or as character
+    /// references, which XML attribute values need to keep them (JUnit's messages).
+    enum Whitespace { case literal, characterReferences }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'`, and replaces the control characters XML forbids with
+    /// U+FFFD: the one markup escaper, for the HTML page and the JUnit XML alike.
+    static func escape(_ text: String, whitespace: Whitespace = .literal) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -15,7 +20,8 @@ enum HTMLEscaping {
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
-            case "\n", "\t", "\r": result.unicodeScalars.append(scalar)
+            case "\n", "\t", "\r":
+                if whitespace == .literal { result.unicodeScalars.append(scalar) } else { result += "&#\(scalar.value);" }
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F || (0xFFFE...0xFFFF).contains(scalar.value) {
                     result += "\u{FFFD}"

@@ -33,7 +33,7 @@ public enum HTMLReporter {
         <header>
         <h1>commitcheck <span class="verdict \(report.verdict.rawValue)">\(report.verdict.rawValue)</span>
         <span class="counts">\(HTMLEscaping.escape(tally(report)))</span> <a class="jump" href="#keys">all keys</a></h1>
-        <p class="traces">\(report.traces.map(HTMLEscaping.escape).joined(separator: ", "))</p>
+        <p class="traces">\(report.traces.map { HTMLEscaping.escape($0) }.joined(separator: ", "))</p>
         </header>
 
         """
@@ -130,7 +130,7 @@ public enum HTMLReporter {
             out += "</ol></div>\n"
         }
         if !counterexample.narrative.isEmpty {
-            let lines = counterexample.narrative.prefix(storyLimit).map(HTMLEscaping.escape)
+            let lines = counterexample.narrative.prefix(storyLimit).map { HTMLEscaping.escape($0) }
             out += "<details class=\"story\"><summary>The story (\(counterexample.narrative.count) lines)</summary><pre class=\"narrative\">"
             out += lines.joined(separator: "\n")
             if counterexample.narrative.count > storyLimit {
@@ -183,7 +183,7 @@ public enum HTMLReporter {
             out += "<td>\(HTMLEscaping.escape(result.engine ?? ""))</td><td>"
             if result.verdict == .holds, let proof = result.counterexample {
                 out += "\(HTMLEscaping.escape(result.reason ?? ""))<details><summary>proof facts</summary><pre>"
-                out += proof.narrative.prefix(storyLimit).map(HTMLEscaping.escape).joined(separator: "\n") + "</pre></details>"
+                out += proof.narrative.prefix(storyLimit).map { HTMLEscaping.escape($0) }.joined(separator: "\n") + "</pre></details>"
             } else {
                 out += HTMLEscaping.escape(result.counterexample?.summary ?? result.reason ?? "")
                 if result.verdict == .holds { out += " <span class=\"hint\">(proof facts: <code>--explain</code>)</span>" }

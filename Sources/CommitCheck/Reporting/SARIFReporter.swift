@@ -13,8 +13,7 @@ package enum SARIFReporter {
                 "ruleId": key.property.rawValue,
                 "level": key.fails(threshold) ? "error" : (key.verdict == .unknown ? "note" : "warning"),
                 "message": ["text": key.evidenceText],
-                "properties": ["verdict": key.verdict.rawValue, "group": key.group ?? "", "topic": key.topic ?? "",
-                               "partition": key.partition ?? -1],
+                "properties": properties(of: key),
             ]
             func physical(_ file: String, _ line: Int?) -> [String: Any] {
                 var artifact: [String: Any] = ["uri": uri(file)]
@@ -54,6 +53,21 @@ package enum SARIFReporter {
         ]
         let data = try JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// The result's properties: the verdict and the partition (empty and -1 for a register).
+    ///
+    /// One switch on the subject, in a function of its own: reading `group`, `topic` and
+    /// `partition` one after another inside the loop crashed Swift 6.3.1's optimiser
+    /// (CopyPropagation, "Found ownership error") in release builds.
+    @inline(never)
+    static func properties(of key: KeyResult) -> [String: Any] {
+        switch key.subject {
+        case .partition(let group, let topic, let partition):
+            ["verdict": key.verdict.rawValue, "group": group, "topic": topic, "partition": partition]
+        case .register:
+            ["verdict": key.verdict.rawValue, "group": "", "topic": "", "partition": -1]
+        }
     }
 
     /// A relative path as a URI reference (percent-encoding what a URI cannot hold).
