@@ -11,27 +11,13 @@ enum HTMLEscaping {
     /// Escapes `&`, `<`, `>`, `"` and `'`, and replaces the control characters XML forbids with
     /// U+FFFD: the one markup escaper, for the HTML page and the JUnit XML alike.
     static func escape(_ text: String, whitespace: Whitespace = .literal) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            case "\n", "\t", "\r":
-                if whitespace == .literal { result.unicodeScalars.append(scalar) } else { result += "&#\(scalar.value);" }
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0xFFFE...0xFFFF).contains(scalar.value) {
-                    result += "\u{FFFD}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
+        TextEscaping.escape(text, whitespace == .literal ? markup : markupAndWhitespace) { scalar in
+            scalar == "\n" || scalar == "\t" || scalar == "\r" ? nil : "\u{FFFD}"
         }
-        return result
     }
+
+    private static let markup: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+    private static let markupAndWhitespace = markup.merging(["\n": "&#10;", "\t": "&#9;", "\r": "&#13;"]) { $1 }
 
     /// Shortens a label to `limit` characters, marking the cut with an ellipsis.
     static func shorten(_ text: String, to limit: Int) -> String {
