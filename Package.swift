@@ -106,6 +106,6 @@ let package = Package(
             ]
         ),
         // The HTML report, down to rendering it in headless Chromium.
-        .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck"]),
+        .testTarget(name: "HTMLReportTests", dependencies: ["CommitCheck", "CommitCheckTestSupport"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CommitCheckTestSupport
 import Foundation
 @testable import CommitCheck
 
@@ -42,23 +43,10 @@ enum HTMLFixtures {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }
 
-    /// Runs a program under coreutils `timeout` (killed 5 s after the limit); returns code, stdout, stderr.
+    /// Runs a program from the package root within `seconds` (CommitCheckTestSupport's runner);
+    /// returns code, stdout, stderr.
     static func run(_ program: String, _ arguments: [String], seconds: Int) throws -> (code: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", String(seconds), program] + arguments
-        process.currentDirectoryURL = packageRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read stderr concurrently so neither pipe can fill up and stall the child.
-        nonisolated(unsafe) var errData = Data()
-        let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try ProcessRunner.run(program, arguments, directory: packageRoot, timeout: TimeInterval(seconds))
+        return (result.status, result.out, result.err)
     }
 }

@@ -1,4 +1,5 @@
 import CommitCheck
+import CommitCheckTestSupport
 import Foundation
 import KafkaWire
 import Testing
@@ -14,21 +15,12 @@ import Testing
     static func fixtures() throws -> URL {
         let go = try #require(Self.go, "go is missing: install Debian's golang-go (.ci/run does)")
         let folder = URL(fileURLWithPath: try Package.temporaryFile("go")).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: go)
-        process.arguments = ["test", "-count=1", "-run", "TestWriteFixtures", "."]
-        process.currentDirectoryURL = Package.root.appendingPathComponent("shims/go")
         var environment = ProcessInfo.processInfo.environment
         environment["COMMITCHECK_GO_FIXTURES"] = folder.path
         if environment["HOME"] == nil { environment["HOME"] = NSTemporaryDirectory() }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "go test: \(text)")
+        let result = try ProcessRunner.run(go, ["test", "-count=1", "-run", "TestWriteFixtures", "."],
+                                           directory: Package.root.appendingPathComponent("shims/go"), environment: environment, timeout: 600)
+        #expect(result.status == 0, "go test: \(result.out)\(result.err)")
         return folder
     }
 
