@@ -64,8 +64,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
     var minimizeTimeout: Double = 10
 
-    @Option(help: "off (the default): hold the whole history; auto: stream a trace that qualifies (one clock, specs/scaling.md), holding only open windows, for traces larger than memory (slower per event today); on: the same, saying why a trace does not. The report names the path that ran.")
-    var stream: StreamMode = .off
+    @Option(help: "auto (the default): stream a trace of 256 MB or more that qualifies (one clock, specs/scaling.md), holding only open windows, and hold smaller ones whole (faster per event); on: stream any trace that qualifies, saying why one does not; off: always hold the whole history. The report names the path that ran.")
+    var stream: StreamMode = .auto
 
     func validate() throws {
         if traces.isEmpty { throw ValidationError("give at least one trace file") }

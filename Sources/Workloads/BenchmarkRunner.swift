@@ -40,9 +40,12 @@ public struct BenchmarkRunner {
     /// A case: a name and how to write its trace.
     public struct Case {
         public var name: String
+        /// Options `verify` gets for this case beyond the common ones (`--stream on`, say).
+        public var arguments: [String]
         public var write: ((String) -> Void) -> Void
-        public init(name: String, write: @escaping ((String) -> Void) -> Void) {
+        public init(name: String, arguments: [String] = [], write: @escaping ((String) -> Void) -> Void) {
             self.name = name
+            self.arguments = arguments
             self.write = write
         }
     }
@@ -62,7 +65,7 @@ public struct BenchmarkRunner {
         var last: [String: Any] = [:]
         for index in 0..<runs {
             progress("\(benchmark.name): run \(index + 1)/\(runs)")
-            let outcome = try Self.measure(executable, ["verify", "--format", "json", "--minimize-timeout", "1"] + extraArguments + [path])
+            let outcome = try Self.measure(executable, ["verify", "--format", "json", "--minimize-timeout", "1"] + benchmark.arguments + extraArguments + [path])
             walls.append(outcome.seconds)
             peak = max(peak, outcome.peakMegabytes)
             last = (try? JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]) ?? [:]

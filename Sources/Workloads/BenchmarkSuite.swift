@@ -19,8 +19,8 @@ public enum BenchmarkSuite {
         func racing(_ keys: Int) -> BenchmarkRunner.Case {
             BenchmarkRunner.Case(name: "keys-racing-\(keys)") { RacingKeysTrace(keys: keys).generate($0) }
         }
-        func fleet(_ name: String, _ shape: ProxyFleetTrace) -> BenchmarkRunner.Case {
-            BenchmarkRunner.Case(name: name) { shape.generate($0) }
+        func fleet(_ name: String, _ shape: ProxyFleetTrace, arguments: [String] = []) -> BenchmarkRunner.Case {
+            BenchmarkRunner.Case(name: name, arguments: arguments) { shape.generate($0) }
         }
         if quick {
             return [
@@ -40,6 +40,8 @@ public enum BenchmarkSuite {
             proxy("proxy-rebalance-32p-2000m-100r", ProxyCommitTrace(partitions: 32, messages: 2_000, rebalances: 100)),
             synthetic("ordered-1m-fetch-1pct", SyntheticTrace(events: 1_000_000, fetchShare: 0.01)),
             fleet("proxy-fleet-1m", ProxyFleetTrace(events: 1_000_000)),
+            // The same trace on the streaming path: the 2 GB case's per-event rate at a size a suite runs.
+            fleet("proxy-fleet-1m-stream", ProxyFleetTrace(events: 1_000_000), arguments: ["--stream", "on"]),
             synthetic("ordered-1m-fetch-10pct", SyntheticTrace(events: 1_000_000, fetchShare: 0.10)),
             synthetic("ordered-1m-fifo-fetch-1pct", SyntheticTrace(events: 1_000_000, connectionFIFO: true, fetchShare: 0.01)),
             synthetic("ordered-1m-rebalance-5000", SyntheticTrace(events: 1_000_000, rebalanceEvery: 5_000)),
@@ -68,7 +70,9 @@ public enum BenchmarkSuite {
     /// Cases too big for a suite run, measured only when named (`bench --case proxy-fleet-2gb`):
     /// a 2 GB proxy trace of 1,000 groups that the streaming path verifies in bounded memory.
     public static var onDemand: [BenchmarkRunner.Case] { [
-        BenchmarkRunner.Case(name: "proxy-fleet-2gb") { ProxyFleetTrace(events: 16_000_000, staleEvery: 2_000_000).generate($0) },
+        BenchmarkRunner.Case(name: "proxy-fleet-2gb", arguments: ["--stream", "on"]) {
+            ProxyFleetTrace(events: 16_000_000, staleEvery: 2_000_000).generate($0)
+        },
     ] }
 
     /// Real clients' recordings as cases, when a folder of them is at hand: `COMMITCHECK_REAL_TRACES`,

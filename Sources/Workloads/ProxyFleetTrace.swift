@@ -63,7 +63,8 @@ public struct ProxyFleetTrace: Sendable, CustomStringConvertible {
                 let partition = Int(random.next() % UInt64(partitionsPerGroup))
                 consumed[group][partition] += 1 + Int(random.next() % 3)
                 var offsets = consumed[group]
-                if staleEvery > 0 && commitNumber % staleEvery == staleEvery / 2 { offsets[partition] = max(0, offsets[partition] - 2) }
+                // Below the group's last acked commit (one commit in flight per group): a certain regression.
+                if staleEvery > 0 && commitNumber % staleEvery == staleEvery / 2 { offsets[partition] = max(0, committed[group][partition] - 1) }
                 let body = (0..<partitionsPerGroup).map { "\"t\(group)/\($0)\":\(offsets[$0])" }.joined(separator: ",")
                 text += "{\"ev\":\"send\",\(head),\"commit\":\"c\(commitNumber)\",\"conn\":\"conn-\(group)\",\"group\":\"g\(group)\",\"offsets\":{\(body)}}\n"
                 committed[group] = offsets

@@ -106,10 +106,13 @@ enum RandomStreamingTrace {
             traces += 1
             for key in whole.keys { seen.insert("\(key.property.rawValue)-\(key.verdict.rawValue)") }
             let lineCount = text.split(separator: "\n").count
-            // nil: every exact point; then each single line as the only place a cut may be made.
-            for cutLine in [nil] + (2...lineCount + 1).map(Optional.some) {
+            // nil: every exact point, each window decided alone and then windows of a group merged
+            // while they wait in a batch of 7 events; then each single line as the only cut.
+            let runs: [(cutLine: Int?, batchEvents: Int)] = [(nil, 1), (nil, 7)] + (2...lineCount + 1).map { ($0, 1) }
+            for (cutLine, batchEvents) in runs {
                 var streaming = StreamingVerifier(options: Self.options(), mode: .on)
                 streaming.minimumWindowEvents = 1
+                streaming.batchEvents = batchEvents
                 if let cutLine { streaming.cutAllowed = { $0 == cutLine } }
                 var findings: [StreamingCheck.Finding] = []
                 streaming.finding = { findings.append($0) }
@@ -119,10 +122,10 @@ enum RandomStreamingTrace {
                     return
                 case .report(let report):
                     cutRuns += 1
-                    if cutLine == nil { streamed += 1 }
+                    if cutLine == nil && batchEvents == 1 { streamed += 1 }
                     windowsClosed += report.path?.windows ?? 0
                     #expect(report.path?.name == "streaming")
-                    #expect(Self.comparable(report) == Self.comparable(whole), "seed \(seed) cut \(cutLine.map(String.init) ?? "everywhere")\n\(text)")
+                    #expect(Self.comparable(report) == Self.comparable(whole), "seed \(seed) cut \(cutLine.map(String.init) ?? "everywhere") batch \(batchEvents)\n\(text)")
                     #expect(report.verdict == whole.verdict)
                     #expect(report.warnings == whole.warnings)
                 }
@@ -153,8 +156,9 @@ enum RandomStreamingTrace {
             let paths = history.expectations[0].paths
             let whole: Report
             do { whole = try Verifier(options: Self.options()).verify(paths: paths) } catch { continue }
-            var streaming = StreamingVerifier(options: Self.options(), mode: .auto)
+            var streaming = StreamingVerifier(options: Self.options(), mode: .on)
             streaming.minimumWindowEvents = 1
+            streaming.batchEvents = 1
             let (report, _) = try streaming.verify(paths: paths)
             compared += 1
             if report.path?.name == "streaming" { streamed += 1 }
@@ -185,6 +189,7 @@ enum RandomStreamingTrace {
         let whole = try Verifier(options: Self.options()).verify(paths: [path])
         var streaming = StreamingVerifier(options: Self.options(), mode: .on)
         streaming.minimumWindowEvents = 1
+        streaming.batchEvents = 1
         var findings: [StreamingCheck.Finding] = []
         streaming.finding = { findings.append($0) }
         guard case .report(let report) = try streaming.stream(path: path) else {
@@ -208,9 +213,23 @@ enum RandomStreamingTrace {
         """
         let path = try Self.temporaryFile(text + "\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (report, _) = try StreamingVerifier(options: Self.options()).verify(paths: [path])
+        let (report, _) = try StreamingVerifier(options: Self.options(), mode: .on).verify(paths: [path])
         #expect(report.path?.name == "whole-history")
         #expect(report.path?.reason?.contains("several processes") == true)
         #expect(try JSONReporter.render(report).contains("\"whole-history\""))
+    }
+
+    /// `auto` (the default) holds a small qualifying trace whole, saying so, and `on` streams it;
+    /// both give the same verdicts.
+    @Test func autoStreamsOnlyLargeTraces() throws {
+        let text = RandomStreamingTrace.make(seed: 7)
+        let path = try Self.temporaryFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (auto, _) = try StreamingVerifier(options: Self.options(), mode: .auto).verify(paths: [path])
+        #expect(auto.path?.name == "whole-history")
+        #expect(auto.path?.reason?.contains("under 256 MB") == true, "\(auto.path?.description ?? "")")
+        let (on, _) = try StreamingVerifier(options: Self.options(), mode: .on).verify(paths: [path])
+        #expect(on.path?.name == "streaming")
+        #expect(Self.comparable(on) == Self.comparable(auto))
     }
 }

@@ -3,8 +3,10 @@
 /// Vector clocks over the graph's chains (threads, FIFO-fixed connections, wall-clock barriers):
 /// for each point, the furthest index on every chain that precedes or equals it. A query on a chain
 /// point is then one comparison; a point off every chain (an apply point, a read, a barrier) asks its
-/// few successors instead. When points × chains would not fit in memory (thousands of threads), it
-/// falls back to a depth-first search pruned by topological position.
+/// few successors instead. When points × chains would not fit in memory (a proxy's thousands of
+/// FIFO connections), only the longest chains get clocks and the points of the others count as off
+/// every chain; with no chain at all, queries fall back to a depth-first search pruned by
+/// topological position.
 package struct HappensBefore: Sendable {
     private let graph: OrderGraph
     /// How many chains index the clocks.
@@ -16,8 +18,12 @@ package struct HappensBefore: Sendable {
 
     /// Entries (points × chains) beyond which the clocks are not built.
     static let clockBudget = 120_000_000
+    /// Chains beyond which points are reached through successors instead: a window of a thousand
+    /// groups' FIFO connections would otherwise fill the clocks with entries nobody asks for.
+    static let chainBudget = 1_024
 
-    package init(graph: OrderGraph) {
+    /// - Parameter chainLimit: at most this many chains get clocks (tests; default: what the budget allows).
+    package init(graph: OrderGraph, chainLimit: Int? = nil) {
         self.graph = graph
         var chainOfPoint = [Int32](repeating: -1, count: graph.pointCount)
         var indexInChain = [Int32](repeating: -1, count: graph.pointCount)
@@ -26,7 +32,10 @@ package struct HappensBefore: Sendable {
         // entry: a process clock's chain then covers its threads, and the clocks stay points × few.
         let longestFirst = graph.chains.indices.filter { graph.chains[$0].count > 1 }
             .sorted { (graph.chains[$0].count, $1) > (graph.chains[$1].count, $0) }
+        // As many chains as the budget allows; the rest are reached through successors.
+        let chainLimit = max(1, chainLimit ?? min(Self.chainBudget, Self.clockBudget / max(1, graph.pointCount)))
         for chain in longestFirst.map({ graph.chains[$0] }) {
+            if chainCount == chainLimit { break }
             var next: Int32 = 0
             for point in chain where chainOfPoint[Int(point)] < 0 {
                 chainOfPoint[Int(point)] = Int32(chainCount)
@@ -91,10 +100,7 @@ package struct HappensBefore: Sendable {
     package func precedes(_ a: Int32, _ b: Int32) -> Bool {
         if a == b { return false }
         if graph.topologicalPosition[Int(a)] >= graph.topologicalPosition[Int(b)] { return false }
-        if clocks.isEmpty {
-            var search = ReachabilitySearch(pointCount: graph.pointCount)
-            return search.reaches(a, b, in: graph)
-        }
+        if clocks.isEmpty { return ReachabilitySearch.reachesOnce(a, b, in: graph) }
         return reachesOrEquals(a, b, depth: 0)
     }
 
@@ -105,10 +111,7 @@ package struct HappensBefore: Sendable {
         if chain >= 0 {
             return clocks[Int(b) * chainCount + Int(chain)] > indexInChain[Int(a)]
         }
-        if depth > 64 {
-            var search = ReachabilitySearch(pointCount: graph.pointCount)
-            return search.reaches(a, b, in: graph)
-        }
+        if depth > 64 { return ReachabilitySearch.reachesOnce(a, b, in: graph) }
         for next in graph.successors(of: a) where reachesOrEquals(next, b, depth: depth + 1) { return true }
         return false
     }

@@ -372,6 +372,24 @@ struct ReachabilitySearch {
 
     init(pointCount: Int) { visitedGeneration = [UInt32](repeating: 0, count: pointCount) }
 
+    /// One query without a search kept for more: it marks what it visits in a set, so it costs
+    /// what it visits and not a mark per point of the graph (a history's millions).
+    static func reachesOnce(_ from: Int32, _ to: Int32, in graph: OrderGraph) -> Bool {
+        if from == to { return false }
+        let limit = graph.topologicalPosition[Int(to)]
+        if graph.topologicalPosition[Int(from)] >= limit { return false }
+        var visited: Set<Int32> = [from]
+        var stack: [Int32] = [from]
+        while let point = stack.popLast() {
+            for next in graph.successors(of: point) {
+                if next == to { return true }
+                if graph.topologicalPosition[Int(next)] > limit || !visited.insert(next).inserted { continue }
+                stack.append(next)
+            }
+        }
+        return false
+    }
+
     mutating func reaches(_ from: Int32, _ to: Int32, in graph: OrderGraph) -> Bool {
         if from == to { return false }
         let limit = graph.topologicalPosition[Int(to)]

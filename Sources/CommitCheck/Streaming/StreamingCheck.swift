@@ -1,4 +1,5 @@
 import Dispatch
+import Locking
 
 /// Checks a trace as it arrives, one consumer group's open window at a time, closing a window at
 /// an exact cut and deciding it with the ``Verifier`` (specs/scaling.md, "Streaming").
@@ -36,6 +37,9 @@ package final class StreamingCheck {
     /// ...or once this many windows wait: each window's threads are chains of the order graph's
     /// vector clocks, so a batch of many groups costs time and memory in their product.
     package var batchWindows = 32
+    /// Whether batches the feed closes are decided on a thread of their own while reading goes on
+    /// (`verify` on several cores); one batch at most is in flight, so memory stays two batches.
+    package var decidesInBackground = false
     /// Tests: whether a cut may be made before the event on this line (nil: wherever exact).
     package var cutAllowed: (@Sendable (Int) -> Bool)? = nil
     /// The file name events are reported against.
@@ -64,9 +68,15 @@ package final class StreamingCheck {
     /// ineligible (a second build of a commit is an error the whole-history path reports).
     private var seenCommits = SeenIDs()
     private var seenFetches = SeenIDs()
-    private var queued: [[TraceEvent]] = []
-    private var queuedGroups: Set<String> = []
+    /// Closed windows not yet decided, one per group: a group cut again before its last window was
+    /// decided has the two merged (the window the cut did not make), so a busy group costs one
+    /// verification per batch, not one per cut.
+    private var queued: [String: [TraceEvent]] = [:]
     private var queuedEventCount = 0
+    /// The batch being decided in the background, if any.
+    private var pending: (group: DispatchGroup, outcome: ResultSlots<Result<DecidedBatch?, Ineligible>>)? = nil
+    /// Events in the open windows, kept as they change (the metrics ask for it often).
+    private var openEventCount = 0
 
     /// Per key and property, the latest result and whether every window so far said `holds`.
     package private(set) var latest: [KeyPropertySlot: KeyResult] = [:]
@@ -78,7 +88,7 @@ package final class StreamingCheck {
     package private(set) var fetchCount = 0
     package private(set) var statistics = RunStatistics()
     /// Events currently held in open windows and queued closed ones (what memory grows with).
-    package var heldEvents: Int { windows.values.reduce(0) { $0 + $1.events.count } + queuedEventCount }
+    package var heldEvents: Int { openEventCount + queuedEventCount }
     /// Commits in flight (sent or built, not acked) over all groups.
     package var openCommits: Int { windows.values.reduce(0) { $0 + $1.openCommits } }
     package var groupCount: Int { windows.count }
@@ -142,11 +152,15 @@ package final class StreamingCheck {
             throw Ineligible(reason: "line \(event.line) of group \(group) is not later than the group's last cut")
         }
         eventCount += 1
+        openEventCount += 1
         windows[group, default: GroupWindow()].add(event)
-        if let window = windows[group], window.isQuiescent, window.fresh >= minimumWindowEvents, window.fresh >= window.retryAt {
+        // A cut copies the carried commits' events into the next window: cutting only once the
+        // window has as many new events as carried ones keeps that copying within the events read.
+        if let window = windows[group], window.isQuiescent, window.fresh >= minimumWindowEvents, window.fresh >= window.retryAt,
+           window.fresh >= window.carriedEvents {
             candidates.append((group, window.maxTs, window.generation))
         }
-        if queuedEventCount >= batchEvents || queued.count >= batchWindows { findings += try flush() }
+        if queuedEventCount >= batchEvents || queued.count >= batchWindows { findings += try submit() }
         return findings
     }
 
@@ -199,29 +213,68 @@ package final class StreamingCheck {
             windows[group] = window
             return
         }
-        if queuedGroups.contains(group) { findings += try flush() }
         cutTs[group] = window.maxTs
-        queued.append(window.events)
-        queuedGroups.insert(group)
-        queuedEventCount += window.events.count
-        windowCount += 1
+        if queued[group] != nil {
+            // Its previous window waits undecided: together they are the window this cut and the
+            // last did not make (the carried events, already there, once).
+            queued[group]!.append(contentsOf: window.events.suffix(window.fresh))
+            queuedEventCount += window.fresh
+        } else {
+            queued[group] = window.events
+            queuedEventCount += window.events.count
+            windowCount += 1
+        }
         for (id, _) in window.commits where !carried.contains(id) {
             commitGroup[id] = nil
         }
         for id in window.fetchIds {
             fetchGroup[id] = nil
         }
-        windows[group] = window.carrying(carried)
+        let next = window.carrying(carried)
+        openEventCount += next.events.count - window.events.count
+        windows[group] = next
     }
 
-    /// Decides every queued closed window (one verification for all of them: their groups share nothing).
+    /// Decides every queued closed window (one verification for all of them: their groups share
+    /// nothing), after the batch in the background if one is there; returns when all are decided.
     package func flush() throws(Ineligible) -> [Finding] {
-        guard !queued.isEmpty else { return [] }
-        let batch = queued
+        var findings = try submit()
+        findings += try collect()
+        return findings
+    }
+
+    /// Hands the queued windows to be decided: in the background when allowed (first taking the
+    /// findings of the batch before), else now.
+    private func submit() throws(Ineligible) -> [Finding] {
+        var findings = try collect()
+        guard !queued.isEmpty else { return findings }
+        let batch = Array(queued.values)
         queued.removeAll()
-        queuedGroups.removeAll()
         queuedEventCount = 0
-        return try decide(batch)
+        guard decidesInBackground else {
+            findings += try absorb(Self.decide(batch, meta: meta, file: file, options: windowOptions))
+            return findings
+        }
+        let outcome = ResultSlots<Result<DecidedBatch?, Ineligible>>(count: 1)
+        let group = DispatchGroup()
+        let (meta, file, options) = (self.meta, self.file, self.windowOptions)
+        DispatchQueue.global().async(group: group) {
+            do throws(Ineligible) {
+                outcome.store(0, .success(try Self.decide(batch, meta: meta, file: file, options: options)))
+            } catch {
+                outcome.store(0, .failure(error))
+            }
+        }
+        pending = (group, outcome)
+        return findings
+    }
+
+    /// Waits for the batch in the background, if any, and takes in its results.
+    private func collect() throws(Ineligible) -> [Finding] {
+        guard let pending else { return [] }
+        self.pending = nil
+        pending.group.wait()
+        return try absorb(pending.outcome.take(0).get())
     }
 
     /// Ends the trace: decides every open window as it stands.
@@ -229,30 +282,44 @@ package final class StreamingCheck {
         var findings = try flush()
         let open = windows.keys.sorted().compactMap { group in windows[group]!.fresh > 0 || windows[group]!.events.count > 0 ? windows[group]!.events : nil }
         windows.removeAll()
+        openEventCount = 0
         candidates.removeAll()
         candidateHead = 0
         windowCount += open.count
         // In batches, as closed windows are: one batch of every group would multiply their chains.
         for start in stride(from: 0, to: open.count, by: max(1, batchWindows)) {
-            findings += try decide(Array(open[start..<min(open.count, start + max(1, batchWindows))]))
+            findings += try absorb(Self.decide(Array(open[start..<min(open.count, start + max(1, batchWindows))]), meta: meta, file: file, options: windowOptions))
         }
         return findings
     }
 
-    private func decide(_ batch: [[TraceEvent]]) throws(Ineligible) -> [Finding] {
+    /// A decided batch: its report and the last trace line in it.
+    struct DecidedBatch: Sendable {
+        var report: Report
+        var endLine: Int
+    }
+
+    /// Verifies a batch of windows as one history (a pure function of its inputs, so it may run
+    /// on another thread).
+    private static func decide(_ batch: [[TraceEvent]], meta: TraceEvent?, file: String, options: VerifyOptions) throws(Ineligible) -> DecidedBatch? {
         var events = batch.flatMap { $0 }
         events.sort { $0.line < $1.line }
-        guard let endLine = events.last?.line else { return [] }
+        guard let endLine = events.last?.line else { return nil }
         var builder = HistoryBuilder(files: [file])
-        let report: Report
         do throws(TraceError) {
             if let meta { try builder.add(meta) }
             for event in events { try builder.add(event) }
             let history = try builder.finish()
-            report = try Verifier(options: windowOptions).verify(history: history)
+            return DecidedBatch(report: try Verifier(options: options).verify(history: history), endLine: endLine)
         } catch {
             throw Ineligible(reason: "a window does not verify on its own (\(error.message)): the whole history decides")
         }
+    }
+
+    /// Takes in a decided batch: each key's latest result, the groups some window did not find `holds`.
+    private func absorb(_ decided: DecidedBatch?) -> [Finding] {
+        guard let decided else { return [] }
+        let (report, endLine) = (decided.report, decided.endLine)
         if let figures = report.statistics { statistics.addDecisions(of: figures) }
         var findings: [Finding] = []
         for result in report.keys {
@@ -273,6 +340,8 @@ struct GroupWindow {
     var events: [TraceEvent] = []
     /// Events added since the window opened (carried ones not counted).
     var fresh = 0
+    /// Events carried into the window when it opened.
+    var carriedEvents = 0
     /// Commits without an ack and fetches without a response.
     var inFlight = 0
     /// Commits acked `unknown`: they may still apply at any later time, so no cut while one is here.
@@ -368,6 +437,7 @@ struct GroupWindow {
         let indices = carried.flatMap { commits[$0]!.events }.sorted()
         for index in indices { next.add(events[index]) }
         next.fresh = 0
+        next.carriedEvents = indices.count
         next.generation += generation
         return next
     }

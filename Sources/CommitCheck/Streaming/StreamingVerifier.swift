@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `verify` on the streaming path: one pass over a trace with ``StreamingCheck``, holding only the
 /// open windows, then the whole-history verification of just the groups with a key that is not
@@ -14,6 +19,9 @@ package struct StreamingVerifier {
     package var cutAllowed: (@Sendable (Int) -> Bool)? = nil
     /// Events a group's window must gain before it is cut (1 cuts at every exact point).
     package var minimumWindowEvents = 64
+    /// Closed windows are decided together once they hold this many events (1: each cut is
+    /// decided on its own, as tests want; large: one verification amortised over many windows).
+    package var batchEvents = 32_768
     /// Told with each window finding as it is decided (a progress line, online reporting).
     package var finding: ((StreamingCheck.Finding) -> Void)? = nil
 
@@ -22,15 +30,30 @@ package struct StreamingVerifier {
         self.mode = mode
     }
 
+    /// The file size from which `--stream auto` streams: held whole, such a trace takes over a
+    /// gigabyte (about five times its size), while streaming holds about a hundred megabytes at any
+    /// size and decides about two thirds as many events per second (specs/scaling.md).
+    package static let autoThresholdBytes = 256 << 20
+
     /// What stands in the way of streaming before the trace is read, or nil.
     package func optionsBlockStreaming(paths: [String]) -> String? {
         if mode == .off { return "--stream off" }
         if paths.count != 1 { return "several trace files (streaming reads one)" }
         if paths[0] == "-" { return "standard input cannot be read twice" }
+        if mode == .auto, let size = Self.fileSize(paths[0]), size < Self.autoThresholdBytes {
+            return "under \(Self.autoThresholdBytes >> 20) MB, the whole history is faster (--stream on streams it)"
+        }
         if options.explain { return "--explain" }
         if options.shard != nil { return "--shard" }
         if options.timeout != nil { return "--timeout bounds the whole run" }
         return nil
+    }
+
+    /// A regular file's size in bytes (nil for anything else, which then is not judged by size).
+    static func fileSize(_ path: String) -> Int? {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(status.st_size)
     }
 
     /// Verifies the files on the streaming path when they qualify, else on the whole-history path.
@@ -67,8 +90,10 @@ package struct StreamingVerifier {
         windowOptions.evidence = finding != nil
         windowOptions.minimize = false
         windowOptions.keyDecided = nil
-        let check = StreamingCheck(file: path, windowOptions: windowOptions, minimumWindowEvents: minimumWindowEvents)
+        let check = StreamingCheck(file: path, windowOptions: windowOptions, minimumWindowEvents: minimumWindowEvents, batchEvents: batchEvents)
         check.cutAllowed = cutAllowed
+        // Reading and deciding overlap: one core reads while another decides the last batch.
+        check.decidesInBackground = options.jobs != 1
         var warnings: [String] = []
         do throws(StreamingCheck.Ineligible) {
             try Self.forEachEvent(path: path, lenient: options.lenient, warnings: &warnings) { event throws(StreamingCheck.Ineligible) in

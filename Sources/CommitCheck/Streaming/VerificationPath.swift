@@ -35,9 +35,10 @@ public struct VerificationPath: Codable, Sendable, Equatable, CustomStringConver
 
 /// How `verify` chooses its path (`--stream`).
 package enum StreamMode: String, Sendable, CaseIterable {
-    /// Stream when the trace qualifies, else the whole-history path.
+    /// Stream a trace that qualifies and is large (``StreamingVerifier/autoThresholdBytes``: held
+    /// whole it would take gigabytes), else the whole-history path, which is faster per event.
     case auto
-    /// Like `auto`, but say on standard error when the trace does not qualify.
+    /// Stream whatever its size when the trace qualifies; say on standard error when it does not.
     case on
     /// Always the whole-history path.
     case off
