@@ -24,6 +24,8 @@ public final class CommitRecorder: @unchecked Sendable {
     private var firstError: RecorderError?
     private let counterLock = PthreadLock()
     private var counter = 0
+    /// The last `ts` written; read and set only under the writer's lock (inside `appendLine`).
+    private var lastTimestamp: Int64 = 0
 
     /// Opens `path` and, when the file is new or emptied, writes the `meta` line.
     ///
@@ -137,12 +139,16 @@ public final class CommitRecorder: @unchecked Sendable {
 
     @inline(__always)
     private func record(_ event: StaticString, thread: String?, _ fields: (inout [UInt8]) -> Void) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let ts = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
         let threadLabel = thread ?? RecorderThread.current
         do {
             try writer.appendLine { line in
+                // The clock is read under the writer's lock and never repeats, so `ts` rises
+                // strictly in file order: one clock orders every line, and the trace can be
+                // streamed (specs/scaling.md). A tie within a nanosecond moves on by one.
+                var now = timespec()
+                clock_gettime(CLOCK_MONOTONIC, &now)
+                let ts = max(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec), lastTimestamp + 1)
+                lastTimestamp = ts
                 TraceLineEncoding.appendRaw(#"{"ev":""#, to: &line)
                 TraceLineEncoding.appendRaw(event, to: &line)
                 TraceLineEncoding.appendRaw(#"","proc":"#, to: &line)

@@ -1,6 +1,7 @@
 import CommitRecorder
 import KafkaWire
 import NIOConcurrencyHelpers
+import TraceFormat
 
 /// What all of a proxy's connections share: the trace, ids, topic names and broker addresses.
 ///
@@ -18,7 +19,9 @@ final class ProxyRecordingState: Sendable {
 
     private struct Mutable {
         var topicNames: [KafkaUUID: String] = [:]
-        var usedCommitIDs: Set<String> = []
+        /// Flat in memory over days of commits (ids are numbered); may take a never-used id for
+        /// used, which only gives that request a suffixed id.
+        var usedCommitIDs = SeenIDs()
         var warned: Set<String> = []
         var connections = 0
         var requestsSeen = 0

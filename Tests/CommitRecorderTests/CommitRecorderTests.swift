@@ -42,9 +42,20 @@ import Testing
             lastKind[event.thread] = event.kind
         }
         #expect((1...threads).contains(lastTS.count))
+        // Across threads too, `ts` rises strictly in file order (the clock is read under the
+        // write lock), so the trace qualifies for streaming.
+        let stamps = history.events.map { $0.ts! }
+        #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 < $1 })
         // Every key is committed by one thread in order, each on its own connection: it holds.
         let report = try Verifier(options: VerifyOptions()).verify(history: history)
         #expect(report.keys.allSatisfy { $0.verdict == .holds })
+        var streaming = StreamingVerifier(options: VerifyOptions(), mode: .on)
+        streaming.minimumWindowEvents = 1
+        guard case .report(let streamed) = try streaming.stream(path: path) else {
+            Issue.record("a recorder's trace does not stream")
+            return
+        }
+        #expect(streamed.keys.map(\.verdict) == report.keys.map(\.verdict))
     }
 
     @Test func aSnapshotBuiltBeforeANewerCommitIsSentAfterItIsCaught() throws {

@@ -133,11 +133,16 @@ def main():
     proxy.wait(timeout=120)
     broker.terminate()
     rss = [s[1] for s in samples]
+    # Flat memory: the first minute's samples against the last minute's.
+    first_minute = [m for t, m, _ in samples if t <= 60]
+    last_minute = [m for t, m, _ in samples if t >= elapsed - 60]
     print(json.dumps({
         "seconds": elapsed, "commits": commits[0], "commitsPerSecond": commits[0] / elapsed,
         "injected": len(injected), "found": len(latencies),
         "latencySeconds": sorted(latencies.values()),
-        "rssMegabytes": {"first": rss[0] if rss else None, "min": min(rss) if rss else None, "max": max(rss) if rss else None,
+        "rssMegabytes": {"firstMinuteMean": sum(first_minute) / len(first_minute) if first_minute else None,
+                         "lastMinuteMean": sum(last_minute) / len(last_minute) if last_minute else None,
+                         "first": rss[0] if rss else None, "min": min(rss) if rss else None, "max": max(rss) if rss else None,
                          "last": rss[-1] if rss else None, "samples": [[round(t), round(m, 1), c] for t, m, c in samples]},
         "traceBytes": os.path.getsize(trace), "folder": folder,
     }, indent=1))

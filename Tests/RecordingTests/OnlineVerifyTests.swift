@@ -63,7 +63,16 @@ struct OnlineVerifyTests {
                 == verified.keys.map { "\($0.keyDescription) \($0.property.rawValue) \($0.verdict.rawValue)" })
         #expect(verified.keys.contains { $0.partition == 0 && $0.property == .monotonic && $0.verdict == .violated })
         #expect(proxy.err.contains("the written trace verifies as"))
-        // The proxy's commits on one connection, one clock: the streaming path ran.
-        #expect(onExit.path?.name == "streaming", "\(onExit.path?.description ?? "no path")")
+        // The report on exit takes verify's default path (a small trace is held whole)...
+        #expect(onExit.path?.name == "whole-history" && onExit.path?.reason?.contains("under 256 MB") == true,
+                "\(onExit.path?.description ?? "no path")")
+        // ...and the proxy's trace (one clock, commits on one connection) qualifies for streaming,
+        // with the same verdicts.
+        guard case .report(let streamed) = try StreamingVerifier(options: VerifyOptions(), mode: .on).stream(path: trace) else {
+            Issue.record("the proxy's trace does not stream")
+            return
+        }
+        #expect(streamed.keys.map { "\($0.keyDescription) \($0.property.rawValue) \($0.verdict.rawValue)" }
+                == verified.keys.map { "\($0.keyDescription) \($0.property.rawValue) \($0.verdict.rawValue)" })
     }
 }
