@@ -55,8 +55,11 @@ public final class CommitRecorder: @unchecked Sendable {
     @discardableResult
     public func build(group: String, offsets: [Partition: Int64], commit: String? = nil,
                       generation: Int32? = nil, member: String? = nil, thread: String? = nil) -> String {
-        let id = commit ?? nextID()
+        var id = commit ?? ""
         record("build", thread: thread) { line in
+            // Numbered under the writer's lock: ids rise in file order, as a streaming check
+            // remembers them in flat memory (specs/scaling.md).
+            if commit == nil { id = nextID() }
             Self.field("commit", id, &line)
             Self.field("group", group, &line)
             Self.offsets(offsets, &line)
@@ -66,7 +69,8 @@ public final class CommitRecorder: @unchecked Sendable {
             }
             if let member { Self.field("member", member, &line) }
         }
-        return id
+        // A closed recorder wrote nothing (flush reports why): the id is still fresh.
+        return id.isEmpty ? nextID() : id
     }
 
     /// The request was handed to a connection. Record it while holding that connection's write
@@ -98,8 +102,9 @@ public final class CommitRecorder: @unchecked Sendable {
     /// An OffsetFetch was issued for these partitions. Returns the fetch id for `fetched`.
     @discardableResult
     public func fetch(group: String, partitions: [Partition], fetch: String? = nil, thread: String? = nil) -> String {
-        let id = fetch ?? nextID()
+        var id = fetch ?? ""
         record("fetch", thread: thread) { line in
+            if fetch == nil { id = nextID() }
             Self.field("fetch", id, &line)
             Self.field("group", group, &line)
             TraceLineEncoding.appendRaw(#","partitions":["#, to: &line)
@@ -109,7 +114,7 @@ public final class CommitRecorder: @unchecked Sendable {
             }
             line.append(UInt8(ascii: "]"))
         }
-        return id
+        return id.isEmpty ? nextID() : id
     }
 
     /// The OffsetFetch returned these committed offsets (`-1`: none committed).

@@ -19,9 +19,11 @@ final class ProxyRecordingState: Sendable {
 
     private struct Mutable {
         var topicNames: [KafkaUUID: String] = [:]
-        /// Flat in memory over days of commits (ids are numbered); may take a never-used id for
-        /// used, which only gives that request a suffixed id.
-        var usedCommitIDs = SeenIDs()
+        /// Ids clients gave (`commitcheck:ID`), the only ones that can repeat: the proxy's own
+        /// (`conn-N-CORRELATION`) are unique by construction and not remembered, so memory does not
+        /// grow with commits. Flat for numbered ids; may take a never-used id for used, which only
+        /// gives that request a suffixed id.
+        var clientCommitIDs = SeenIDs(outsideLimit: 4_096)
         var warned: Set<String> = []
         var connections = 0
         var requestsSeen = 0
@@ -76,19 +78,24 @@ final class ProxyRecordingState: Sendable {
     /// The id of a commit: `ID` when every partition's metadata is `commitcheck:ID` (a client
     /// that records `build` events joins the proxy's trace that way), else `fallback`. An id seen
     /// before (a retried request) gets a suffix so that each request is its own commit.
+    ///
+    /// `fallback` must be unique among fallbacks (the proxy's connection number and the request's
+    /// correlation id); it is checked only against the clients' ids.
     func commitID(metadata: Set<String>, fallback: String) -> String {
         var id = fallback
+        var fromClient = false
         if metadata.count == 1, let text = metadata.first, text.hasPrefix("commitcheck:"), text.count > 12 {
             id = String(text.dropFirst(12))
+            fromClient = true
         }
         return mutable.withLockedValue {
             var candidate = id
             var attempt = 1
-            while $0.usedCommitIDs.contains(candidate) {
+            while $0.clientCommitIDs.contains(candidate) {
                 attempt += 1
                 candidate = "\(id)~\(attempt)"
             }
-            $0.usedCommitIDs.insert(candidate)
+            if fromClient || attempt > 1 { $0.clientCommitIDs.insert(candidate) }
             return candidate
         }
     }

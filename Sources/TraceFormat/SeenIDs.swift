@@ -7,19 +7,21 @@
 /// trace; but recorders give ids as a prefix and a rising number, so per prefix a run
 /// `start..<low` and the numbers seen beyond it suffice. Numbers rise with gaps (a proxy's ids are
 /// correlation ids, shared with the connection's other requests), so once more than
-/// ``outsideLimit`` numbers wait beyond the run, the run jumps over the gaps below the lower half of
+/// ``outsideLimit`` numbers wait beyond a run, the run jumps over the gaps below the lower half of
 /// them: a number in such a gap that arrives later counts as seen. So ``contains(_:)`` may say yes
 /// to an id never inserted, never no to one that was: a streaming check then takes the
 /// whole-history path, the proxy gives the request a suffixed id; neither changes a verdict. Ids
 /// without a number are kept as 64-bit hashes (a collision errs the same way).
 package struct SeenIDs: Sendable {
-    /// Numbers held beyond a prefix's run before the run jumps over gaps.
-    package static let outsideLimit = 1_024
+    /// Numbers held beyond a prefix's run before the run jumps over gaps: how late (in ids of its
+    /// prefix) an id may arrive and still count as new.
+    package let outsideLimit: Int
 
     private struct Numbered: Sendable {
         var start = 0
         var low = 0
         var outside: Set<Int> = []
+        var limit: Int
 
         func contains(_ number: Int) -> Bool { (number >= start && number < low) || outside.contains(number) }
 
@@ -37,7 +39,7 @@ package struct SeenIDs: Sendable {
                 while outside.remove(start - 1) != nil { start -= 1 }
             } else if !contains(number) {
                 outside.insert(number)
-                if outside.count > SeenIDs.outsideLimit { jumpGaps() }
+                if outside.count > limit { jumpGaps() }
             }
         }
 
@@ -50,7 +52,7 @@ package struct SeenIDs: Sendable {
         /// then count as seen); numbers below the run's start stay where they are.
         private mutating func jumpGaps() {
             let above = outside.filter { $0 >= low }.sorted()
-            guard above.count > SeenIDs.outsideLimit / 2 else { return }
+            guard above.count > limit / 2 else { return }
             let end = above[above.count / 2]
             for number in above where number <= end { outside.remove(number) }
             low = end + 1
@@ -61,7 +63,9 @@ package struct SeenIDs: Sendable {
     private var numbered: [Substring: Numbered] = [:]
     private var hashed: Set<Int> = []
 
-    package init() {}
+    /// - Parameter outsideLimit: a streaming check's ids arrive at most a few threads late (64);
+    ///   the proxy's clients' ids may arrive later, and they are few prefixes.
+    package init(outsideLimit: Int = 64) { self.outsideLimit = max(2, outsideLimit) }
 
     /// How many ids are held one by one (beyond a run, or not numbered): what memory grows with.
     package var individuallyHeld: Int { hashed.count + numbered.values.reduce(0) { $0 + $1.outside.count } }
@@ -91,7 +95,7 @@ package struct SeenIDs: Sendable {
 
     package mutating func insert(_ id: String) {
         if let (prefix, number) = Self.split(id) {
-            numbered[prefix, default: Numbered()].insert(number)
+            numbered[prefix, default: Numbered(limit: outsideLimit)].insert(number)
         } else {
             hashed.insert(id.hashValue)
         }

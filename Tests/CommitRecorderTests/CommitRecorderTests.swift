@@ -51,8 +51,9 @@ import Testing
         #expect(report.keys.allSatisfy { $0.verdict == .holds })
         var streaming = StreamingVerifier(options: VerifyOptions(), mode: .on)
         streaming.minimumWindowEvents = 1
-        guard case .report(let streamed) = try streaming.stream(path: path) else {
-            Issue.record("a recorder's trace does not stream")
+        let outcome = try streaming.stream(path: path)
+        guard case .report(let streamed) = outcome else {
+            Issue.record("a recorder's trace does not stream: \(outcome)")
             return
         }
         #expect(streamed.keys.map(\.verdict) == report.keys.map(\.verdict))
