@@ -91,14 +91,14 @@ public struct BenchmarkRunner {
     /// Every case name of both suites, each once, for messages.
     public static var caseNames: [String] {
         var names: [String] = []
-        for benchmark in BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true) where !names.contains(benchmark.name) {
+        for benchmark in BenchmarkSuite.cases(quick: false) + BenchmarkSuite.cases(quick: true) + BenchmarkSuite.onDemand where !names.contains(benchmark.name) {
             names.append(benchmark.name)
         }
         return names
     }
 
     /// Runs a command, returning its wall time, peak resident memory and standard output.
-    static func measure(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakMegabytes: Double, output: Data) {
+    package static func measure(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakMegabytes: Double, output: Data) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("commitcheck-bench-\(getpid()).json").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -112,11 +112,26 @@ public struct BenchmarkRunner {
         guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableNotLoadable) }
         var status: Int32 = 0
         var usage = rusage()
-        _ = wait4(pid, &status, 0, &usage)
+        // The kernel's maximum resident set of a spawned child starts from this process's own
+        // (posix_spawn shares our memory until the exec), so a small case would report the
+        // benchmark's size. The child's own high-water mark (VmHWM, of its memory after the exec)
+        // is read while it runs instead, every few milliseconds.
+        var highWater = 0
+        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+            highWater = max(highWater, Self.highWaterKilobytes(of: pid))
+            usleep(2_000)
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let data = (try? Data(contentsOf: URL(fileURLWithPath: output))) ?? Data()
         try? FileManager.default.removeItem(atPath: output)
-        return (seconds, Double(usage.ru_maxrss) / 1024, data)
+        return (seconds, Double(highWater > 0 ? highWater : usage.ru_maxrss) / 1024, data)
+    }
+
+    /// A running process's VmHWM in kB from /proc (0 where there is none: not Linux, or exited).
+    static func highWaterKilobytes(of pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "") ?? 0
     }
 
     /// orjson's line-by-line parsing rate on a file, in MB/s (the reference the issue names), or nil.

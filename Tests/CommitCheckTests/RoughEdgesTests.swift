@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import CommitCheck
 @testable import CommitCheckTool
+import Workloads
 
 /// Issue 17: what a new user hits in the first hour, and issue 13's input rules (DESIGN §4).
 @Suite struct RoughEdgesTests {
@@ -193,6 +194,18 @@ import Testing
     }
 
     // MARK: Item 9: bench
+
+    /// A small child's peak memory is its own, not the benchmark's: with 300 MB resident here, a
+    /// `sleep` measures a few megabytes (the kernel's maxrss of a spawned child starts from ours).
+    @Test func benchMeasuresTheChildsOwnPeakMemory() throws {
+        let size = 300 << 20
+        let ballast = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { ballast.deallocate() }
+        memset(ballast, 1, size)
+        let measured = try BenchmarkRunner.measure("/bin/sleep", ["0.2"])
+        withExtendedLifetime(ballast) {}
+        #expect(measured.peakMegabytes > 0 && measured.peakMegabytes < 50, "\(measured.peakMegabytes) MB")
+    }
 
     @Test func benchGeneratesEveryListedCase() throws {
         let directory = try temporary()
