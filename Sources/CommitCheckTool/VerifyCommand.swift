@@ -108,6 +108,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             let started = DispatchTime.now().uptimeNanoseconds
             var reader = TraceReader(lenient: lenient, memoryBudget: options.memoryBudget)
+            reader.cancellation = cancellation
             if let progress { reader.progress = { progress.reading($0, of: $1) } }
             // The streaming path when the trace qualifies (specs/scaling.md); the report names the path.
             var pathReason = html != nil ? "--html needs the whole history" : StreamingVerifier(options: options, mode: stream).optionsBlockStreaming(paths: traces)

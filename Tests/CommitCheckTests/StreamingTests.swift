@@ -219,6 +219,77 @@ enum RandomStreamingTrace {
         #expect(try JSONReporter.render(report).contains("\"whole-history\""))
     }
 
+    /// A streaming pass stopped by Ctrl-C says nothing it does not know: no key `holds` (the rest
+    /// of the trace was not read), a `violated` key is violated on the whole trace, and every key of
+    /// the whole trace that the pass reached is listed (unknown if undecided), none dropped.
+    @Test func interruptedStreamClaimsNothingUnread() throws {
+        var text = ""
+        ProxyFleetTrace(events: 6_000, groups: 20, staleEvery: 40).generate { text += $0 }
+        let path = try Self.temporaryFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let whole = try Verifier(options: Self.options()).verify(paths: [path])
+        #expect(whole.keys.contains { $0.verdict == .violated })
+        // Ctrl-C as soon as a window finds a regression: the pass stops at its next check (every
+        // 1,024 lines), with that window's violated key known.
+        var options = Self.options()
+        let cancellation = Cancellation()
+        options.cancellation = cancellation
+        var streaming = StreamingVerifier(options: options, mode: .on)
+        streaming.minimumWindowEvents = 1
+        streaming.batchEvents = 64
+        var cancelledAt: Int? = nil
+        streaming.finding = { found in
+            if found.result.verdict == .violated, cancelledAt == nil {
+                cancelledAt = found.windowEndLine
+                cancellation.cancel()
+            }
+        }
+        guard case .report(let report) = try streaming.stream(path: path) else {
+            Issue.record("not streamed")
+            return
+        }
+        let stoppedBy = (cancelledAt ?? 0) + 1_024 + 64
+        #expect(report.path?.name == "streaming")
+        #expect(cancelledAt != nil && report.statistics?.events ?? 0 < stoppedBy, "read on after the interruption: \(report.statistics?.events ?? 0) events, cancelled at line \(cancelledAt ?? -1)")
+        #expect(report.warnings.contains { $0.contains("interrupted at line") }, "\(report.warnings)")
+        #expect(!report.keys.contains { $0.verdict == .holds || $0.verdict == .possible })
+        let wholeVerdicts = Dictionary(uniqueKeysWithValues: whole.keys.map { ("\($0.keyDescription) \($0.property.rawValue)", $0.verdict) })
+        var violated = 0
+        for key in report.keys {
+            let name = "\(key.keyDescription) \(key.property.rawValue)"
+            #expect(wholeVerdicts[name] != nil, "\(name) is not a key of the trace")
+            if key.verdict == .violated {
+                violated += 1
+                #expect(wholeVerdicts[name] == .violated, "\(name): violated before the interruption, \(wholeVerdicts[name]?.rawValue ?? "-") on the whole trace")
+            }
+        }
+        #expect(violated > 0, "the window that found the regression keeps it")
+        // Every group the pass reached is listed with all its keys: 20 groups × 4 partitions.
+        #expect(Set(report.keys.map { "\($0.keyDescription) \($0.property.rawValue)" }).count == report.keys.count)
+        #expect(report.keys.filter { $0.property == .monotonic }.count == 80, "\(report.keys.count) keys")
+    }
+
+    /// Ctrl-C bounds a streamed run's wall time: `verify` stops reading, prints what it knows and
+    /// does not read the file again.
+    @Test func sigintStopsAStreamedRunPromptly() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streaming-\(UUID().uuidString).jsonl").path
+        guard let file = fopen(path, "w") else { throw CocoaError(.fileWriteUnknown) }
+        ProxyFleetTrace(events: 400_000, groups: 200).generate { fputs($0, file) }
+        fclose(file)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try Fixtures.interrupted(["verify", "--stream", "on", path], after: 1)
+        #expect(run.stopSeconds < 4, "stopped \(run.stopSeconds) s after SIGINT")
+        #expect(run.err.contains("interrupted"))
+        #expect(run.code == 3 || run.code == 1, "\(run.out.suffix(500))")
+        #expect(run.out.contains("unknown") && run.out.contains("path: streaming"), "\(run.out.suffix(500))")
+        // Held whole, the same: reading stops at the next batch (exit 3, nothing decided) or
+        // deciding stops.
+        let whole = try Fixtures.interrupted(["verify", "--stream", "off", path], after: 1)
+        #expect(whole.stopSeconds < 4, "stopped \(whole.stopSeconds) s after SIGINT")
+        #expect(whole.err.contains("interrupted"), "\(whole.err)")
+        #expect(whole.code == 3 || whole.code == 1)
+    }
+
     /// `auto` (the default) holds a small qualifying trace whole, saying so, and `on` streams it;
     /// both give the same verdicts.
     @Test func autoStreamsOnlyLargeTraces() throws {

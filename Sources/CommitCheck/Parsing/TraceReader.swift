@@ -17,6 +17,8 @@ public struct TraceReader {
     /// Called after every batch of lines with the bytes read so far and the files' total size, so
     /// that a long run can show a sign of life (`verify` does on a terminal).
     public var progress: ((_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil
+    /// Ctrl-C: reading stops at the next batch with a resource-limit error (nothing was decided).
+    package var cancellation: Cancellation? = nil
 
     public init(lenient: Bool = false, memoryBudget: MemoryBudget? = nil) {
         self.lenient = lenient
@@ -59,8 +61,14 @@ public struct TraceReader {
         return documents[0].history
     }
 
-    /// Throws a resource-limit error when the process uses more memory than the budget allows.
-    private func checkMemory(path: String, line: Int) throws(TraceError) {
+    /// Throws a resource-limit error when the process uses more memory than the budget allows, or
+    /// the run was cancelled (Ctrl-C).
+    private func checkLimits(path: String, line: Int) throws(TraceError) {
+        if let cancellation, cancellation.isCancelled {
+            var error = TraceError(file: path, line: line, message: "\(cancellation.reason ?? "interrupted") while reading: nothing was decided")
+            error.isResourceLimit = true
+            throw error
+        }
         guard let memoryBudget else { return }
         let resident = MemoryBudget.residentBytes()
         guard resident > memoryBudget.bytes else { return }
@@ -119,7 +127,7 @@ public struct TraceReader {
                 guard let previous = inFlight else { return true }
                 do throws(TraceError) {
                     try assembler.take(previous.wait(), of: previous.batch, file: fileIndex)
-                    try checkMemory(path: path, line: line.number)
+                    try checkLimits(path: path, line: line.number)
                 } catch {
                     thrown = error
                     return false

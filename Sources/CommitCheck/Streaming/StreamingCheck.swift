@@ -78,7 +78,7 @@ package final class StreamingCheck {
     /// Events in the open windows, kept as they change (the metrics ask for it often).
     private var openEventCount = 0
 
-    /// Per key and property, the latest result and whether every window so far said `holds`.
+    /// Per key and property, the latest window's result, or the first `violated` one.
     package private(set) var latest: [KeyPropertySlot: KeyResult] = [:]
     /// Groups with a key that some window did not find `holds`.
     package private(set) var unsettledGroups: Set<String> = []
@@ -110,6 +110,22 @@ package final class StreamingCheck {
         self.windowOptions = windowOptions
         self.minimumWindowEvents = minimumWindowEvents
         self.batchEvents = batchEvents
+    }
+
+    /// Keys of the events still held (open windows and undecided closed ones), each with whether it
+    /// is read: what a pass stopped now has not decided beyond ``latest``.
+    package var heldKeys: [PartitionKey: Bool] {
+        var keys: [PartitionKey: Bool] = [:]
+        func note(_ event: TraceEvent, group: String) {
+            guard let offsets = event.offsets else { return }
+            for (partition, _) in offsets {
+                let key = PartitionKey(group: group, partition: partition)
+                keys[key] = (keys[key] ?? false) || event.kind == .fetched
+            }
+        }
+        for (group, window) in windows { for event in window.events { note(event, group: group) } }
+        for (group, events) in queued { for event in events { note(event, group: group) } }
+        return keys
     }
 
     /// The `meta` event of the trace, if it had one (every window is verified under it).
@@ -325,7 +341,9 @@ package final class StreamingCheck {
         for result in report.keys {
             guard let group = result.group, let topic = result.topic, let partition = result.partition else { continue }
             let slot = KeyPropertySlot(key: PartitionKey(group: group, partition: TopicPartition(topic: topic, partition: partition)), property: result.property)
-            latest[slot] = result
+            // A window's `violated` is the whole trace's: a later window must not hide it (an
+            // interrupted pass reports these results as they stand).
+            if latest[slot]?.verdict != .violated || result.verdict == .violated { latest[slot] = result }
             if result.verdict != .holds {
                 unsettledGroups.insert(group)
                 findings.append(Finding(result: result, windowEndLine: endLine))

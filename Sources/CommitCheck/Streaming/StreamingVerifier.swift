@@ -69,7 +69,9 @@ package struct StreamingVerifier {
 
     func wholeHistory(paths: [String], reason: String) throws(TraceError) -> (report: Report, documents: [TraceReader.Document]?) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let documents = try TraceReader(lenient: options.lenient, memoryBudget: options.memoryBudget).readDocuments(paths: paths)
+        var reader = TraceReader(lenient: options.lenient, memoryBudget: options.memoryBudget)
+        reader.cancellation = options.cancellation
+        let documents = try reader.readDocuments(paths: paths)
         let parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         var report = try Verifier(options: options).verify(documents: documents, paths: paths)
         report.statistics?.parseSeconds = parseSeconds
@@ -95,13 +97,28 @@ package struct StreamingVerifier {
         // Reading and deciding overlap: one core reads while another decides the last batch.
         check.decidesInBackground = options.jobs != 1
         var warnings: [String] = []
+        // Ctrl-C (or a caller's cancel) stops the pass between events: the rest of the file is
+        // not read, so what remains undecided is `unknown`, and nothing is re-read.
+        var interruptedAt: Int? = nil
+        var lastLine = 0
         do throws(StreamingCheck.Ineligible) {
             try Self.forEachEvent(path: path, lenient: options.lenient, warnings: &warnings) { event throws(StreamingCheck.Ineligible) in
+                if event.line & 1_023 == 0, options.cancellation?.isCancelled == true {
+                    interruptedAt = event.line
+                    throw StreamingCheck.Ineligible(reason: "interrupted")
+                }
+                lastLine = event.line
                 for found in try check.feed(event) { finding?(found) }
             }
-            for found in try check.finish() { finding?(found) }
+            if interruptedAt == nil {
+                for found in try check.finish() { finding?(found) }
+            }
         } catch {
-            return .ineligible(error.reason)
+            if interruptedAt == nil { return .ineligible(error.reason) }
+        }
+        if interruptedAt == nil, options.cancellation?.isCancelled == true { interruptedAt = lastLine + 1 }
+        if let line = interruptedAt {
+            return .report(interruptedReport(check, path: path, line: line, warnings: warnings, started: started))
         }
         if check.commitCount == 0 && check.fetchCount == 0 {
             // Nothing to check: the whole-history path reports it the usual way (--allow-empty).
@@ -122,6 +139,10 @@ package struct StreamingVerifier {
                 if let meta = check.metaEvent { try? builder.add(meta) }
                 try Self.forEachEvent(path: path, lenient: options.lenient, warnings: &ignored) { event throws(StreamingCheck.Ineligible) in
                     guard failure == nil else { return }
+                    if event.line & 1_023 == 0, options.cancellation?.isCancelled == true {
+                        interruptedAt = event.line
+                        throw StreamingCheck.Ineligible(reason: "interrupted")
+                    }
                     let group: String?
                     switch event.kind {
                     // Only the unsettled groups' ids are remembered: this pass must stay as small as the first.
@@ -140,6 +161,9 @@ package struct StreamingVerifier {
                 }
                 if failure != nil { return .ineligible("the re-verified groups do not read on their own") }
             } catch {
+                if let line = interruptedAt {
+                    return .report(interruptedReport(check, path: path, line: line, warnings: warnings, started: started, wholeTraceRead: true))
+                }
                 return .ineligible(error.reason)
             }
             let history: History
@@ -154,11 +178,7 @@ package struct StreamingVerifier {
             if let figures = report.statistics { statistics.addDecisions(of: figures) }
         }
         for (slot, result) in check.latest where !unsettled.contains(slot.key.group) { keys.append(result) }
-        keys.sort { a, b in
-            let x = (a.group ?? "", a.topic ?? "", a.partition ?? -1), y = (b.group ?? "", b.topic ?? "", b.partition ?? -1)
-            if x != y { return x < y }
-            return a.property == .monotonic && b.property != .monotonic
-        }
+        keys.sort(by: Self.reportOrder)
         // Only the unsettled groups' keys went through the counted stages above; settled keys were
         // counted per window, so recount the engines over the final list.
         statistics.keysByGraph = 0
@@ -172,6 +192,57 @@ package struct StreamingVerifier {
         report.statistics = statistics
         report.path = VerificationPath(name: "streaming", windows: check.windowCount, reverifiedGroups: unsettled.count)
         return .report(report)
+    }
+
+    /// The order of a report's keys: by group, topic and partition, `monotonic` first.
+    static func reportOrder(_ a: KeyResult, _ b: KeyResult) -> Bool {
+        let x = (a.group ?? "", a.topic ?? "", a.partition ?? -1), y = (b.group ?? "", b.topic ?? "", b.partition ?? -1)
+        if x != y { return x < y }
+        return a.property == .monotonic && b.property != .monotonic
+    }
+
+    /// The report of a pass stopped before line `line`: keys a window found `violated` stay so
+    /// (more events only take schedules away), and the other keys are `unknown`. The exception is a
+    /// stop during the re-verifying pass: the whole trace was read by then, so keys of groups every
+    /// window found `holds` keep it. No group is re-verified (that would read the file again).
+    func interruptedReport(_ check: StreamingCheck, path: String, line: Int, warnings: [String], started: UInt64,
+                           wholeTraceRead: Bool = false) -> Report {
+        let stopped = options.cancellation?.reason ?? "interrupted"
+        let why = wholeTraceRead
+            ? "\(stopped) at line \(line) of \(path), while re-reading the trace for this group's counterexample"
+            : "\(stopped) at line \(line) of \(path), before the rest of the trace was read"
+        var keys: [KeyResult] = []
+        for (_, result) in check.latest {
+            var key = result
+            if wholeTraceRead && !check.unsettledGroups.contains(key.group ?? "") {
+                keys.append(key)
+                continue
+            }
+            if key.verdict != .violated {
+                key.verdict = .unknown
+                key.reason = why
+                key.counterexample = nil
+            } else {
+                key.reason = "violated in a window before the interruption (\(why)); its counterexample comes from re-verifying the group, which was skipped"
+            }
+            keys.append(key)
+        }
+        // Keys only the held events name: no window decided them yet.
+        for (key, read) in check.heldKeys {
+            for property in read ? [Property.monotonic, .linearizable] : [.monotonic]
+            where check.latest[StreamingCheck.KeyPropertySlot(key: key, property: property)] == nil {
+                keys.append(KeyResult(group: key.group, topic: key.partition.topic, partition: key.partition.partition,
+                                      property: property, verdict: .unknown, reason: why))
+            }
+        }
+        keys.sort(by: Self.reportOrder)
+        var statistics = check.statistics
+        statistics.events = check.eventCount
+        statistics.parseSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        var report = Report(traces: [path], keys: keys, warnings: warnings + ["\(stopped) at line \(line) of \(path): keys not found violated or settled are unknown"])
+        report.statistics = statistics
+        report.path = VerificationPath(name: "streaming", windows: check.windowCount, reverifiedGroups: 0)
+        return report
     }
 
     /// Reads a trace's events in order, decoding batches on all cores (as ``TraceReader`` does),
