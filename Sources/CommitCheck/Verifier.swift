@@ -46,6 +46,9 @@ public struct VerifyOptions: Sendable {
     var armsDeadlineTimer = true
     /// Told after each key is decided, from the worker that decided it (a progress line).
     public var keyDecided: (@Sendable () -> Void)? = nil
+    /// Glob patterns of Kafka client ids whose commits are intended resets (`--reset-clients`):
+    /// operators' tools, whose rewinds `monotonic` does not count (specs/system-model.md, rule 9).
+    public var resetClients: [String] = []
 
     public init(engine: Engine = .auto, timeout: Double? = nil, lenient: Bool = false) {
         self.engine = engine
@@ -128,7 +131,7 @@ public struct Verifier: Sendable {
             cancellation.arm(seconds: seconds, reason: "the --timeout of \(Self.seconds(seconds)) ran out")
         }
         defer { deadline?.disarm() }
-        let prepared = try OrderedHistory(history)
+        let prepared = try OrderedHistory(history.markingResets(clients: options.resetClients))
         return try verify(prepared, started: started, cancellation: cancellation)
     }
 
@@ -154,7 +157,7 @@ public struct Verifier: Sendable {
         let keys = allKeys.filter { key in
             guard let shard else { return true }
             let component = components.componentOf[key]!
-            let anchor = components.reads[component].isEmpty ? key : components.keys[component][0]
+            let anchor = components.reads[component].isEmpty && !components.transactional[component] ? key : components.keys[component][0]
             return anchor.shard(of: shard.count) == shard.index
         }
         let wanted = Set(keys.map { components.componentOf[$0]! })

@@ -19,6 +19,7 @@ package enum FastLineDecoder {
     /// The fields of the common events, as bits for duplicate detection.
     private enum Field: Int {
         case ev, proc, thread, ts, commit, fetch, group, offsets, conn, status, errors, partitions, generation, member
+        case txn, reset, client, result, error
     }
 
     /// The event, or `nil` when the line is outside the fast subset (the caller then decodes it the
@@ -28,7 +29,8 @@ package enum FastLineDecoder {
         var seen: UInt32 = 0
         var kind: EventKind?
         var proc: String?, thread: String?, commit: String?, fetch: String?, group: String?
-        var conn: String?, status: String?, member: String?
+        var conn: String?, status: String?, member: String?, txn: String?, client: String?, result: String?, error: String?
+        var reset: Bool?
         var ts: Int?, generation: Int?
         var offsets: [(TopicPartition, Int)]?, errors: [(TopicPartition, String)]?, partitions: [TopicPartition]?
 
@@ -55,6 +57,11 @@ package enum FastLineDecoder {
             case .conn: guard let text = cursor.string() else { return nil }; conn = text
             case .status: guard let text = cursor.string() else { return nil }; status = text
             case .member: guard let text = cursor.string() else { return nil }; member = text
+            case .txn: guard let text = cursor.string() else { return nil }; txn = text
+            case .client: guard let text = cursor.string() else { return nil }; client = text
+            case .result: guard let text = cursor.string() else { return nil }; result = text
+            case .error: guard let text = cursor.string() else { return nil }; error = text
+            case .reset: guard let flag = cursor.boolean() else { return nil }; reset = flag
             case .ts: guard let number = cursor.integer() else { return nil }; ts = number
             case .generation: guard let number = cursor.integer() else { return nil }; generation = number
             case .offsets: guard let map = cursor.offsets() else { return nil }; offsets = map
@@ -76,29 +83,41 @@ package enum FastLineDecoder {
         case .meta:
             return nil
         case .build:
-            // An empty map is bad input (DESIGN §4): the general path words the error.
-            guard let commit, let group, let offsets, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
-            payload = .build(commit: commit, group: group, offsets: offsets, generation: generation, member: member)
+            // An empty map is bad input (specs/trace-format.md): the general path words the error.
+            let floor = reset == true ? -1 : 0
+            guard let commit, let group, let offsets, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= floor }) else { return nil }
+            payload = .build(TraceEvent.Build(commit: commit, group: group, offsets: offsets, generation: generation, member: member,
+                                              txn: txn, reset: reset ?? false))
         case .send:
             guard let commit else { return nil }
             var carried: TraceEvent.CarriedOffsets? = nil
             if let offsets {
-                guard let group, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= 0 }) else { return nil }
+                let floor = reset == true ? -1 : 0
+                guard let group, !offsets.isEmpty, offsets.allSatisfy({ $0.1 >= floor }) else { return nil }
                 carried = TraceEvent.CarriedOffsets(group: group, offsets: offsets)
             }
-            payload = .send(commit: commit, conn: conn, carried: carried)
+            payload = .send(TraceEvent.Send(commit: commit, conn: conn, carried: carried, txn: txn, reset: reset ?? false, client: client))
         case .ack:
             guard let commit, let status, let parsed = AckStatus(rawValue: status) else { return nil }
-            payload = .ack(commit: commit, status: parsed, errors: errors)
+            payload = .ack(TraceEvent.Ack(commit: commit, status: parsed, errors: errors))
         case .fetch:
             guard let fetch, let group, let partitions else { return nil }
-            payload = .fetch(fetch: fetch, group: group, partitions: partitions)
+            payload = .fetch(TraceEvent.FetchRequest(fetch: fetch, group: group, partitions: partitions, client: client))
         case .fetched:
             guard let fetch, let offsets, offsets.allSatisfy({ $0.1 >= -1 }) else { return nil }
-            payload = .fetched(fetch: fetch, offsets: offsets)
+            payload = .fetched(TraceEvent.FetchResponse(fetch: fetch, offsets: offsets))
         case .apply:
             guard let commit else { return nil }
-            payload = .apply(commit: commit)
+            payload = .apply(TraceEvent.Apply(commit: commit))
+        case .end:
+            guard let txn, let result, let parsed = TransactionResult(rawValue: result) else { return nil }
+            payload = .end(TraceEvent.End(txn: txn, result: parsed))
+        case .ended:
+            guard let txn, let status, let parsed = AckStatus(rawValue: status) else { return nil }
+            payload = .ended(TraceEvent.Ended(txn: txn, status: parsed, error: error))
+        case .completed:
+            guard let txn else { return nil }
+            payload = .completed(TraceEvent.Completed(txn: txn))
         }
         let event = TraceEvent(line: lineNumber, proc: proc, thread: thread ?? "main", ts: ts, payload: payload)
         return event
@@ -154,10 +173,13 @@ package enum FastLineDecoder {
             }
             switch name.count {
             case 2: if equals("ev") { return .ev }; if equals("ts") { return .ts }
+            case 3: if equals("txn") { return .txn }
             case 4: if equals("proc") { return .proc }; if equals("conn") { return .conn }
-            case 5: if equals("fetch") { return .fetch }; if equals("group") { return .group }
+            case 5: if equals("fetch") { return .fetch }; if equals("group") { return .group }; if equals("reset") { return .reset }
+                if equals("error") { return .error }
             case 6: if equals("thread") { return .thread }; if equals("commit") { return .commit }; if equals("status") { return .status }
-                if equals("errors") { return .errors }; if equals("member") { return .member }
+                if equals("errors") { return .errors }; if equals("member") { return .member }; if equals("client") { return .client }
+                if equals("result") { return .result }
             case 7: if equals("offsets") { return .offsets }
             case 10: if equals("partitions") { return .partitions }; if equals("generation") { return .generation }
             default: break
@@ -176,7 +198,23 @@ package enum FastLineDecoder {
             if equals("fetch") { return .fetch }
             if equals("fetched") { return .fetched }
             if equals("apply") { return .apply }
+            if equals("end") { return .end }
+            if equals("ended") { return .ended }
+            if equals("completed") { return .completed }
             return nil  // meta, unknown events: the general path
+        }
+
+        /// `true` or `false`.
+        mutating func boolean() -> Bool? {
+            func word(_ literal: StaticString) -> Bool {
+                let count = literal.utf8CodeUnitCount
+                guard bytes.count - index >= count, memcmp(literal.utf8Start, bytes.baseAddress! + index, count) == 0 else { return false }
+                index += count
+                return true
+            }
+            if word("true") { return true }
+            if word("false") { return false }
+            return nil
         }
 
         /// A plain integer: optional minus, digits without a leading zero, at most 18 of them.

@@ -26,7 +26,7 @@ public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConver
     }
 }
 
-/// The outcome an `ack` reports (DESIGN §3).
+/// The outcome an `ack` or `ended` reports (specs/trace-format.md).
 public enum AckStatus: String, Sendable, CaseIterable {
     /// Applied every partition not listed in `errors`.
     case ok
@@ -38,7 +38,12 @@ public enum AckStatus: String, Sendable, CaseIterable {
 
 /// What kind of event a trace line records.
 public enum EventKind: String, Sendable, CaseIterable {
-    case meta, build, send, ack, fetch, fetched, apply
+    case meta, build, send, ack, fetch, fetched, apply, end, ended, completed
+}
+
+/// What an `end` (an EndTxn request) asks the transaction coordinator to do.
+public enum TransactionResult: String, Sendable, CaseIterable {
+    case commit, abort
 }
 
 /// The clock `ts` values come from (`meta.clock`).
@@ -108,23 +113,152 @@ public struct TraceEvent: Sendable {
         self.payload = payload
     }
 
-    /// The fields of one kind of event (DESIGN §3).
+    /// The fields of one kind of event (specs/trace-format.md): one struct per kind, so that a new
+    /// field is added in one place and patterns name only what they read.
     public enum Payload: Sendable {
         /// The clock settings and initial offsets; boxed, since one line in a trace has it.
         indirect case meta(TraceMeta)
         /// A commit request was built with these offsets.
-        case build(commit: String, group: String, offsets: [(TopicPartition, Int)], generation: Int?, member: String?)
-        /// The request was handed to a connection; a recorder that sees only the wire carries the
-        /// group and offsets here.
-        case send(commit: String, conn: String?, carried: CarriedOffsets?)
+        case build(Build)
+        /// The request was handed to a connection.
+        case send(Send)
         /// The response.
-        case ack(commit: String, status: AckStatus, errors: [(TopicPartition, String)]?)
+        case ack(Ack)
         /// An OffsetFetch was issued.
-        case fetch(fetch: String, group: String, partitions: [TopicPartition])
-        /// Its response (`-1`: no committed offset).
-        case fetched(fetch: String, offsets: [(TopicPartition, Int)])
+        case fetch(FetchRequest)
+        /// Its response.
+        case fetched(FetchResponse)
         /// A broker-side observation: the commit was applied here.
-        case apply(commit: String)
+        case apply(Apply)
+        /// An EndTxn asking to commit or abort a transaction was sent.
+        case end(End)
+        /// Its response.
+        case ended(Ended)
+        /// A broker-side observation: the transaction's outcome has taken effect by here.
+        case completed(Completed)
+    }
+
+    /// `build`: a commit request was built with these offsets (the next offsets to consume).
+    public struct Build: Sendable {
+        public var commit: String
+        public var group: String
+        public var offsets: [(TopicPartition, Int)]
+        public var generation: Int?
+        public var member: String?
+        /// The transaction the offsets are staged in (TxnOffsetCommit), if any.
+        public var txn: String?
+        /// An intended rewind: `monotonic` does not count a decrease into it.
+        public var reset: Bool
+
+        public init(commit: String, group: String, offsets: [(TopicPartition, Int)], generation: Int? = nil, member: String? = nil,
+                    txn: String? = nil, reset: Bool = false) {
+            self.commit = commit
+            self.group = group
+            self.offsets = offsets
+            self.generation = generation
+            self.member = member
+            self.txn = txn
+            self.reset = reset
+        }
+    }
+
+    /// `send`: the request was handed to a connection; a recorder that sees only the wire carries
+    /// the group and offsets here.
+    public struct Send: Sendable {
+        public var commit: String
+        public var conn: String?
+        public var carried: CarriedOffsets?
+        /// The transaction the offsets are staged in, if any.
+        public var txn: String?
+        /// An intended rewind.
+        public var reset: Bool
+        /// The Kafka client id of the request.
+        public var client: String?
+
+        public init(commit: String, conn: String? = nil, carried: CarriedOffsets? = nil, txn: String? = nil, reset: Bool = false,
+                    client: String? = nil) {
+            self.commit = commit
+            self.conn = conn
+            self.carried = carried
+            self.txn = txn
+            self.reset = reset
+            self.client = client
+        }
+    }
+
+    /// `ack`: the response to a commit.
+    public struct Ack: Sendable {
+        public var commit: String
+        public var status: AckStatus
+        /// Per-partition error codes: those partitions did not apply.
+        public var errors: [(TopicPartition, String)]?
+
+        public init(commit: String, status: AckStatus, errors: [(TopicPartition, String)]? = nil) {
+            self.commit = commit
+            self.status = status
+            self.errors = errors
+        }
+    }
+
+    /// `fetch`: an OffsetFetch was issued.
+    public struct FetchRequest: Sendable {
+        public var fetch: String
+        public var group: String
+        public var partitions: [TopicPartition]
+        /// The Kafka client id of the request.
+        public var client: String?
+
+        public init(fetch: String, group: String, partitions: [TopicPartition], client: String? = nil) {
+            self.fetch = fetch
+            self.group = group
+            self.partitions = partitions
+            self.client = client
+        }
+    }
+
+    /// `fetched`: the response to a fetch (`-1`: no committed offset).
+    public struct FetchResponse: Sendable {
+        public var fetch: String
+        public var offsets: [(TopicPartition, Int)]
+
+        public init(fetch: String, offsets: [(TopicPartition, Int)]) {
+            self.fetch = fetch
+            self.offsets = offsets
+        }
+    }
+
+    /// `apply`: a broker-side observation of a commit being applied.
+    public struct Apply: Sendable {
+        public var commit: String
+        public init(commit: String) { self.commit = commit }
+    }
+
+    /// `end`: an EndTxn asking to commit or abort transaction `txn` was sent.
+    public struct End: Sendable {
+        public var txn: String
+        public var result: TransactionResult
+        public init(txn: String, result: TransactionResult) {
+            self.txn = txn
+            self.result = result
+        }
+    }
+
+    /// `ended`: the response to the latest `end` of `txn`.
+    public struct Ended: Sendable {
+        public var txn: String
+        public var status: AckStatus
+        public var error: String?
+        public init(txn: String, status: AckStatus, error: String? = nil) {
+            self.txn = txn
+            self.status = status
+            self.error = error
+        }
+    }
+
+    /// `completed`: by this point `txn`'s outcome has taken effect at the broker.
+    public struct Completed: Sendable {
+        public var txn: String
+        public init(txn: String) { self.txn = txn }
     }
 
     /// The group and offsets a wire recorder puts on a `send` (it sees no `build`).
@@ -148,76 +282,118 @@ public struct TraceEvent: Sendable {
         case .fetch: .fetch
         case .fetched: .fetched
         case .apply: .apply
+        case .end: .end
+        case .ended: .ended
+        case .completed: .completed
         }
     }
 
     /// The commit a `build`, `send`, `ack` or `apply` is about.
     public var commit: String? {
         switch payload {
-        case .build(let commit, _, _, _, _), .send(let commit, _, _), .ack(let commit, _, _), .apply(let commit): commit
-        case .meta, .fetch, .fetched: nil
+        case .build(let build): build.commit
+        case .send(let send): send.commit
+        case .ack(let ack): ack.commit
+        case .apply(let apply): apply.commit
+        case .meta, .fetch, .fetched, .end, .ended, .completed: nil
         }
     }
 
     /// The fetch a `fetch` or `fetched` is about.
     public var fetch: String? {
         switch payload {
-        case .fetch(let fetch, _, _), .fetched(let fetch, _): fetch
-        case .meta, .build, .send, .ack, .apply: nil
+        case .fetch(let request): request.fetch
+        case .fetched(let response): response.fetch
+        default: nil
+        }
+    }
+
+    /// The transaction an `end`, `ended` or `completed` is about, or that a commit's offsets are staged in.
+    public var txn: String? {
+        switch payload {
+        case .build(let build): build.txn
+        case .send(let send): send.txn
+        case .end(let end): end.txn
+        case .ended(let ended): ended.txn
+        case .completed(let completed): completed.txn
+        default: nil
         }
     }
 
     /// The group a `build`, a `fetch` or a wire recorder's `send` names.
     public var group: String? {
         switch payload {
-        case .build(_, let group, _, _, _), .fetch(_, let group, _): group
-        case .send(_, _, let carried): carried?.group
-        case .meta, .ack, .fetched, .apply: nil
+        case .build(let build): build.group
+        case .fetch(let request): request.group
+        case .send(let send): send.carried?.group
+        default: nil
         }
     }
 
     /// Offsets in the order written (`build`, a wire recorder's `send`, `fetched`).
     public var offsets: [(TopicPartition, Int)]? {
         switch payload {
-        case .build(_, _, let offsets, _, _), .fetched(_, let offsets): offsets
-        case .send(_, _, let carried): carried?.offsets
-        case .meta, .ack, .fetch, .apply: nil
+        case .build(let build): build.offsets
+        case .fetched(let response): response.offsets
+        case .send(let send): send.carried?.offsets
+        default: nil
         }
     }
 
-    /// An `ack`'s status.
+    /// An `ack`'s or `ended`'s status.
     public var status: AckStatus? {
-        if case .ack(_, let status, _) = payload { return status }
-        return nil
+        switch payload {
+        case .ack(let ack): ack.status
+        case .ended(let ended): ended.status
+        default: nil
+        }
     }
 
     /// An `ack`'s per-partition error codes.
     public var errors: [(TopicPartition, String)]? {
-        if case .ack(_, _, let errors) = payload { return errors }
+        if case .ack(let ack) = payload { return ack.errors }
         return nil
     }
 
     /// The connection a `send` went out on.
     public var conn: String? {
-        if case .send(_, let conn, _) = payload { return conn }
+        if case .send(let send) = payload { return send.conn }
         return nil
+    }
+
+    /// The Kafka client id of a `send` or `fetch`.
+    public var client: String? {
+        switch payload {
+        case .send(let send): send.client
+        case .fetch(let request): request.client
+        default: nil
+        }
+    }
+
+    /// Whether a `build` or `send` marks its commit as an intended rewind.
+    public var reset: Bool {
+        switch payload {
+        case .build(let build): build.reset
+        case .send(let send): send.reset
+        default: false
+        }
     }
 
     /// A `fetch`'s partitions.
     public var partitions: [TopicPartition]? {
-        if case .fetch(_, _, let partitions) = payload { return partitions }
+        if case .fetch(let request) = payload { return request.partitions }
         return nil
     }
 
     /// A `build`'s consumer-group generation.
     public var generation: Int? {
-        if case .build(_, _, _, let generation, _) = payload { return generation }
+        if case .build(let build) = payload { return build.generation }
         return nil
     }
 
     /// A `build`'s group member.
     public var member: String? {
-        if case .build(_, _, _, _, let member) = payload { return member }
+        if case .build(let build) = payload { return build.member }
         return nil
     }
 

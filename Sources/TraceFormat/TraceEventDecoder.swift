@@ -60,43 +60,58 @@ public enum TraceEventDecoder {
         case .build:
             let commit = try fields.requiredString("commit")
             let group = try fields.requiredString("group")
-            let offsets = try fields.requiredOffsets("offsets", allowNegative: false)
+            let reset = try fields.optionalBool("reset") ?? false
+            // A reset may write -1, "no committed offset" (an OffsetDelete); an ordinary commit may not.
+            let offsets = try fields.requiredOffsets("offsets", allowNegative: reset)
             try Self.requireEntries(offsets, lineNumber: lineNumber)
-            payload = .build(commit: commit, group: group, offsets: offsets,
-                             generation: try fields.optionalInt("generation"), member: try fields.optionalString("member"))
+            payload = .build(TraceEvent.Build(commit: commit, group: group, offsets: offsets,
+                                              generation: try fields.optionalInt("generation"), member: try fields.optionalString("member"),
+                                              txn: try fields.optionalString("txn"), reset: reset))
         case .send:
             let commit = try fields.requiredString("commit")
             let conn = try fields.optionalString("conn")
             let group = try fields.optionalString("group")
+            let reset = try fields.optionalBool("reset") ?? false
             var carried: TraceEvent.CarriedOffsets? = nil
-            if let offsets = try fields.optionalOffsets("offsets", allowNegative: false) {
+            if let offsets = try fields.optionalOffsets("offsets", allowNegative: reset) {
                 try Self.requireEntries(offsets, lineNumber: lineNumber)
                 guard let group else {
                     throw TraceError(line: lineNumber, field: "group", message: "a send that carries offsets needs its group")
                 }
                 carried = TraceEvent.CarriedOffsets(group: group, offsets: offsets)
             }
-            payload = .send(commit: commit, conn: conn, carried: carried)
+            payload = .send(TraceEvent.Send(commit: commit, conn: conn, carried: carried, txn: try fields.optionalString("txn"), reset: reset,
+                                            client: try fields.optionalString("client")))
         case .ack:
             let commit = try fields.requiredString("commit")
-            let statusName = try fields.requiredString("status")
-            guard let status = AckStatus(rawValue: statusName) else {
-                throw TraceError(line: lineNumber, field: "status", message: "unknown status '\(statusName)' (expected ok, fail or unknown)")
-            }
-            payload = .ack(commit: commit, status: status, errors: try fields.optionalErrors("errors"))
+            payload = .ack(TraceEvent.Ack(commit: commit, status: try fields.requiredStatus("status"), errors: try fields.optionalErrors("errors")))
         case .fetch:
-            payload = .fetch(fetch: try fields.requiredString("fetch"), group: try fields.requiredString("group"),
-                             partitions: try fields.requiredPartitions("partitions"))
+            payload = .fetch(TraceEvent.FetchRequest(fetch: try fields.requiredString("fetch"), group: try fields.requiredString("group"),
+                                                     partitions: try fields.requiredPartitions("partitions"),
+                                                     client: try fields.optionalString("client")))
         case .fetched:
-            payload = .fetched(fetch: try fields.requiredString("fetch"), offsets: try fields.requiredOffsets("offsets", allowNegative: true))
+            payload = .fetched(TraceEvent.FetchResponse(fetch: try fields.requiredString("fetch"),
+                                                        offsets: try fields.requiredOffsets("offsets", allowNegative: true)))
         case .apply:
-            payload = .apply(commit: try fields.requiredString("commit"))
+            payload = .apply(TraceEvent.Apply(commit: try fields.requiredString("commit")))
+        case .end:
+            let txn = try fields.requiredString("txn")
+            let resultName = try fields.requiredString("result")
+            guard let result = TransactionResult(rawValue: resultName) else {
+                throw TraceError(line: lineNumber, field: "result", message: "unknown result '\(resultName)' (expected commit or abort)")
+            }
+            payload = .end(TraceEvent.End(txn: txn, result: result))
+        case .ended:
+            payload = .ended(TraceEvent.Ended(txn: try fields.requiredString("txn"), status: try fields.requiredStatus("status"),
+                                              error: try fields.optionalString("error")))
+        case .completed:
+            payload = .completed(TraceEvent.Completed(txn: try fields.requiredString("txn")))
         }
         let event = TraceEvent(line: lineNumber, proc: proc, thread: thread, ts: ts, payload: payload)
         return event
     }
 
-    /// Rejects a commit's `offsets` map with no entry (DESIGN §4): a commit that carries nothing is
+    /// Rejects a commit's `offsets` map with no entry (specs/trace-format.md): a commit that carries nothing is
     /// a recorder bug, and a history built on it would be judged on a request that never existed.
     private static func requireEntries(_ offsets: [(TopicPartition, Int)], lineNumber: Int) throws(TraceError) {
         if offsets.isEmpty {
@@ -197,6 +212,21 @@ package struct FieldReader {
         guard let value = value(name), value != .null else { return nil }
         guard case .string(let text) = value else { throw mistyped(name, "a string", value) }
         return text
+    }
+
+    package func optionalBool(_ name: String) throws(TraceError) -> Bool? {
+        guard let value = value(name), value != .null else { return nil }
+        guard case .bool(let flag) = value else { throw mistyped(name, "true or false", value) }
+        return flag
+    }
+
+    /// An `ack`'s or `ended`'s `status`.
+    package func requiredStatus(_ name: String) throws(TraceError) -> AckStatus {
+        let statusName = try requiredString(name)
+        guard let status = AckStatus(rawValue: statusName) else {
+            throw TraceError(line: line, field: name, message: "unknown status '\(statusName)' (expected ok, fail or unknown)")
+        }
+        return status
     }
 
     package func optionalInt(_ name: String) throws(TraceError) -> Int? {

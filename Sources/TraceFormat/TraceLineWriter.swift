@@ -26,34 +26,49 @@ public enum TraceLineWriter {
         if event.thread != "main" { fields.append(("thread", quote(event.thread))) }
         if let ts = event.ts { fields.append(("ts", String(ts))) }
         switch event.payload {
-        case .build(let commit, let group, let offsets, let generation, let member):
-            fields.append(("commit", quote(commit)))
-            fields.append(("group", quote(group)))
-            fields.append(("offsets", offsetsObject(offsets)))
-            if let generation { fields.append(("generation", String(generation))) }
-            if let member { fields.append(("member", quote(member))) }
-        case .send(let commit, let conn, let carried):
-            fields.append(("commit", quote(commit)))
-            if let conn { fields.append(("conn", quote(conn))) }
-            if let carried = carried ?? carrying {
+        case .build(let build):
+            fields.append(("commit", quote(build.commit)))
+            fields.append(("group", quote(build.group)))
+            fields.append(("offsets", offsetsObject(build.offsets)))
+            if let generation = build.generation { fields.append(("generation", String(generation))) }
+            if let member = build.member { fields.append(("member", quote(member))) }
+            if let txn = build.txn { fields.append(("txn", quote(txn))) }
+            if build.reset { fields.append(("reset", "true")) }
+        case .send(let send):
+            fields.append(("commit", quote(send.commit)))
+            if let conn = send.conn { fields.append(("conn", quote(conn))) }
+            if let carried = send.carried ?? carrying {
                 fields.append(("group", quote(carried.group)))
                 fields.append(("offsets", offsetsObject(carried.offsets)))
             }
-        case .ack(let commit, let status, let errors):
-            fields.append(("commit", quote(commit)))
-            fields.append(("status", quote(status.rawValue)))
-            if let errors {
+            if let txn = send.txn { fields.append(("txn", quote(txn))) }
+            if send.reset { fields.append(("reset", "true")) }
+            if let client = send.client { fields.append(("client", quote(client))) }
+        case .ack(let ack):
+            fields.append(("commit", quote(ack.commit)))
+            fields.append(("status", quote(ack.status.rawValue)))
+            if let errors = ack.errors {
                 fields.append(("errors", "{" + errors.map { quote($0.0.description) + ":" + quote($0.1) }.joined(separator: ",") + "}"))
             }
-        case .fetch(let fetch, let group, let partitions):
-            fields.append(("fetch", quote(fetch)))
-            fields.append(("group", quote(group)))
-            fields.append(("partitions", "[" + partitions.map { quote($0.description) }.joined(separator: ",") + "]"))
-        case .fetched(let fetch, let offsets):
-            fields.append(("fetch", quote(fetch)))
-            fields.append(("offsets", offsetsObject(offsets)))
-        case .apply(let commit):
-            fields.append(("commit", quote(commit)))
+        case .fetch(let request):
+            fields.append(("fetch", quote(request.fetch)))
+            fields.append(("group", quote(request.group)))
+            fields.append(("partitions", "[" + request.partitions.map { quote($0.description) }.joined(separator: ",") + "]"))
+            if let client = request.client { fields.append(("client", quote(client))) }
+        case .fetched(let response):
+            fields.append(("fetch", quote(response.fetch)))
+            fields.append(("offsets", offsetsObject(response.offsets)))
+        case .apply(let apply):
+            fields.append(("commit", quote(apply.commit)))
+        case .end(let end):
+            fields.append(("txn", quote(end.txn)))
+            fields.append(("result", quote(end.result.rawValue)))
+        case .ended(let ended):
+            fields.append(("txn", quote(ended.txn)))
+            fields.append(("status", quote(ended.status.rawValue)))
+            if let error = ended.error { fields.append(("error", quote(error))) }
+        case .completed(let completed):
+            fields.append(("txn", quote(completed.txn)))
         case .meta:
             break
         }

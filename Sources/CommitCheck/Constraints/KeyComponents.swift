@@ -1,7 +1,8 @@
-/// Keys linked through a shared commit or fetch, which must be judged together once reads are involved.
+/// Keys linked through a shared commit, fetch or transaction, which must be judged together once reads are involved.
 ///
 /// One OffsetCommit applies all its partitions at one point and one OffsetFetch reads all its
-/// partitions at one point (DESIGN §4), so a read of one key can order the apply points another key
+/// partitions at one point (specs/system-model.md), and one transaction commits or aborts all its
+/// offsets, so a read of one key can order the apply points another key
 /// sees. Without reads keys stay independent (P-compositionality); a component with reads is judged
 /// over the schedules that explain every read of the component.
 struct KeyComponents: Sendable {
@@ -11,6 +12,8 @@ struct KeyComponents: Sendable {
     let keys: [[PartitionKey]]
     /// Fetch results per component, as (fetch index, key, value), in fetch order.
     let reads: [[(fetch: Int, key: PartitionKey, value: Int)]]
+    /// Whether a transaction stages offsets in the component (`--shard` keeps such keys together).
+    let transactional: [Bool]
 
     init(history: History, keys allKeys: [PartitionKey]) {
         var index: [PartitionKey: Int] = [:]
@@ -35,6 +38,18 @@ struct KeyComponents: Sendable {
         }
         for commit in history.commits where commit.offsets.count > 1 { link(commit.group, commit.offsets.lazy.map(\.0)) }
         for fetch in history.fetches where fetch.fetched != nil && fetch.results.count > 1 { link(fetch.group, fetch.results.lazy.map(\.0)) }
+        // One transaction commits or aborts as a whole: its keys share that outcome (rule 8).
+        for transaction in history.transactions where !transaction.commits.isEmpty {
+            var anchor: Int? = nil
+            for commit in transaction.commits {
+                for (partition, _) in history.commits[commit].offsets {
+                    guard let key = index[PartitionKey(group: history.commits[commit].group, partition: partition)] else { continue }
+                    guard let first = anchor else { anchor = root(key); continue }
+                    let other = root(key), top = root(first)
+                    if other != top { parent[other] = top }
+                }
+            }
+        }
         var numberOfRoot: [Int: Int] = [:]
         var componentOf: [PartitionKey: Int] = [:]
         var keys: [[PartitionKey]] = []
@@ -59,9 +74,18 @@ struct KeyComponents: Sendable {
                 reads[number].append((fetchIndex, key, value))
             }
         }
+        var transactional = [Bool](repeating: false, count: keys.count)
+        for transaction in history.transactions {
+            for commit in transaction.commits {
+                for (partition, _) in history.commits[commit].offsets {
+                    if let number = componentOf[PartitionKey(group: history.commits[commit].group, partition: partition)] { transactional[number] = true }
+                }
+            }
+        }
         self.componentOf = componentOf
         self.keys = keys
         self.reads = reads
+        self.transactional = transactional
     }
 
     var count: Int { keys.count }

@@ -9,6 +9,10 @@ package struct OrderGraph: Sendable {
     package private(set) var eventPoint: [Int32] = []
     /// `A(c)` per commit.
     package private(set) var applyPoint: [Int32] = []
+    /// Where each commit becomes visible: its apply point, or its transaction's commit point.
+    package private(set) var visibilityPoint: [Int32] = []
+    /// The (transaction, group) of each commit point `C(T, g)`.
+    package private(set) var transactionCommits: [(transaction: Int, group: String)] = []
     /// `R(f)` per fetch.
     package private(set) var readPoint: [Int32] = []
     /// FIFO pairs left open by everything else.
@@ -35,10 +39,12 @@ package struct OrderGraph: Sendable {
     /// Builds the graph; throws when rules 1–6 alone admit no schedule (bad input).
     package init(history: History) throws(TraceError) {
         applyPoint = history.commits.indices.map { addPoint(.apply($0)) }
+        visibilityPoint = applyPoint
+        addCommitPoints(history)
         readPoint = history.fetches.indices.map { addPoint(.read($0)) }
         eventPoint.reserveCapacity(history.events.count)
         for (index, event) in history.events.enumerated() {
-            if case .apply(let id) = event.payload, let commit = history.commitIndex[id] {
+            if case .apply(let apply) = event.payload, let commit = history.commitIndex[apply.commit] {
                 eventPoint.append(applyPoint[commit])
             } else {
                 eventPoint.append(addPoint(.event(index)))
@@ -47,6 +53,7 @@ package struct OrderGraph: Sendable {
         addProgramOrder(history)
         addClockOrder(history)
         addCausality(history)
+        addTransactionOrder(history)
         try finish(history)
         try addConnectionOrder(history)
     }
@@ -183,7 +190,7 @@ package struct OrderGraph: Sendable {
             if let ack {
                 // A response bounds the apply point, except an `unknown` one: a request that timed
                 // out or whose connection died may still be applied after the client gave up.
-                if let event = commit.ack, case .ack(_, let status, _) = history.events[event].payload, status != .unknown {
+                if let event = commit.ack, history.events[event].status != .unknown {
                     addEdge(apply, ack, .causality)
                 }
                 if let before = send ?? build { addEdge(before, ack, .causality) }
@@ -196,12 +203,50 @@ package struct OrderGraph: Sendable {
         }
     }
 
+    /// Rule 8's points: one commit point per transaction and group, where its staged commits become visible.
+    private mutating func addCommitPoints(_ history: History) {
+        for (transaction, record) in history.transactions.enumerated() {
+            var pointOfGroup: [String: Int32] = [:]
+            for commit in record.commits {
+                let group = history.commits[commit].group
+                let point: Int32
+                if let known = pointOfGroup[group] {
+                    point = known
+                } else {
+                    point = addPoint(.visible(transactionCommits.count))
+                    transactionCommits.append((transaction, group))
+                    pointOfGroup[group] = point
+                }
+                visibilityPoint[commit] = point
+            }
+        }
+    }
+
+    /// Rule 8: `S(c) < C(T, g)` for T's commits of group g; the first `end` asking to commit is sent
+    /// before `C(T, g)`; `C(T, g) < completed(T)`. The `ended` answer bounds nothing.
+    private mutating func addTransactionOrder(_ history: History) {
+        for (index, commit) in history.commits.enumerated() where commit.transaction != nil {
+            addEdge(applyPoint[index], visibilityPoint[index], .transaction)
+        }
+        for (point, entry) in transactionCommits.enumerated() {
+            let commitPoint = visiblePoint(point)
+            let record = history.transactions[entry.transaction]
+            if let end = record.firstCommitRequest(in: history.events) { addEdge(eventPoint[end], commitPoint, .transaction) }
+            for completion in record.completions { addEdge(commitPoint, eventPoint[completion], .transaction) }
+        }
+    }
+
+    /// The graph point of commit point number `index` (they are numbered in creation order).
+    private func visiblePoint(_ index: Int) -> Int32 {
+        Int32(applyPoint.count + index)
+    }
+
     /// Rule 4: per (proc, conn), apply order follows send order; open pairs become ``choices``.
     private mutating func addConnectionOrder(_ history: History) throws(TraceError) {
         struct Connection: Hashable { var proc: String; var conn: String }
         var connections: [Connection: [Int]] = [:]
         for (index, commit) in history.commits.enumerated() {
-            guard let send = commit.send, case .send(_, let conn?, _) = history.events[send].payload else { continue }
+            guard let send = commit.send, let conn = history.events[send].conn else { continue }
             connections[Connection(proc: history.events[send].proc, conn: conn), default: []].append(index)
         }
         var added = false
@@ -345,6 +390,8 @@ package struct OrderGraph: Sendable {
             let c = history.commits[commit]
             return [c.send ?? c.build].compactMap { $0 } + c.applies
         case .read(let fetch): return [history.fetches[fetch].fetch].compactMap { $0 }
+        case .visible(let index):
+            return history.transactions[transactionCommits[index].transaction].firstCommitRequest(in: history.events).map { [$0] } ?? []
         case .clockBarrier: return []
         }
     }

@@ -5,6 +5,11 @@ package struct KeyCommit: Sendable {
     package var offset: Int
     /// `.applied` or `.maybe` (commits that certainly did not apply are left out).
     package var status: ApplyStatus
+    /// The slot where the write becomes visible: its own (slot of its order point) for a plain
+    /// commit, its transaction's commit point for a staged one.
+    package var visibility: Int32
+    /// What the write does: its request's own outcome, the transaction still deciding it, the reset mark.
+    package var effect: WriteEffect
 }
 
 /// A write to another key of the component that one of the problem's reads depends on.
@@ -18,6 +23,9 @@ package struct LinkedWrite: Sendable {
     package var offset: Int
     package var status: ApplyStatus
     package var slot: Int32
+    /// Where it becomes visible (its own slot, or its transaction's commit point).
+    package var visibility: Int32
+    package var effect: WriteEffect
 }
 
 /// One fetch result: the register's value at the fetch's read point (rule 7), on the key or on
@@ -63,6 +71,13 @@ package struct OrderProblem: Sendable {
     package var initial: Int?
     /// Each slot's position in the graph's topological order: a linear extension of ``edges``.
     package var positions: [Int32]
+    /// Some write is staged, pending a transaction, or a reset: the plain rule "a later apply of a
+    /// lower offset" is not the whole model, and the general one (order and visibility points, epochs) decides.
+    package var needsGeneralModel: Bool {
+        commits.contains { $0.effect.pendingTransaction != nil || $0.effect.reset }
+            || commits.indices.contains { Int(commits[$0].visibility) != $0 }
+            || linkedWrites.contains { $0.effect.pendingTransaction != nil || $0.visibility != $0.slot }
+    }
 
     /// Builds the key's problem with no reads; `projecting: false` leaves ``edges`` empty until
     /// ``project(graph:)`` (the fast path asks ``HappensBefore`` instead, which is cheaper on long traces).
@@ -83,14 +98,15 @@ package struct OrderProblem: Sendable {
         for index in commitIndices {
             let commit = history.commits[index]
             guard commit.group == key.group, let offset = commit.offset(for: key.partition) else { continue }
-            let status = history.applyStatus(of: index, on: key.partition)
-            guard status != .notApplied else { continue }
+            let effect = history.effect(of: index, on: key.partition)
+            guard effect.status != .notApplied else { continue }
             if !placements.isEmpty { ownSlot[index] = commits.count }
-            commits.append(KeyCommit(commit: index, offset: offset, status: status))
+            commits.append(KeyCommit(commit: index, offset: offset, status: effect.status, visibility: Int32(commits.count), effect: effect))
             points.append(graph.applyPoint[index])
         }
         var slotOf: [Int32: Int32] = [:]
-        if !graph.choices.isEmpty || !placements.isEmpty {
+        let staged = !history.transactions.isEmpty
+        if !graph.choices.isEmpty || !placements.isEmpty || staged {
             for (slot, point) in points.enumerated() where slotOf[point] == nil { slotOf[point] = Int32(slot) }
         }
         func slot(for point: Int32) -> Int32 {
@@ -99,6 +115,11 @@ package struct OrderProblem: Sendable {
             points.append(point)
             slotOf[point] = slot
             return slot
+        }
+        if staged {
+            for position in commits.indices where history.commits[commits[position].commit].transaction != nil {
+                commits[position].visibility = slot(for: graph.visibilityPoint[commits[position].commit])
+            }
         }
         var linked: [LinkedWrite] = []
         var linkedIndex: [PartitionKey: [Int: Int]] = [:]
@@ -112,12 +133,13 @@ package struct OrderProblem: Sendable {
                 } else if let known = linkedIndex[placement.key]?[commit] {
                     writers.append(commits.count + known)
                 } else {
-                    let status = history.applyStatus(of: commit, on: placement.key.partition)
-                    guard status != .notApplied, let offset = history.commits[commit].offset(for: placement.key.partition) else { continue }
+                    let effect = history.effect(of: commit, on: placement.key.partition)
+                    guard effect.status != .notApplied, let offset = history.commits[commit].offset(for: placement.key.partition) else { continue }
                     linkedIndex[placement.key, default: [:]][commit] = linked.count
                     writers.append(commits.count + linked.count)
-                    linked.append(LinkedWrite(commit: commit, partition: placement.key.partition, offset: offset, status: status,
-                                              slot: slot(for: graph.applyPoint[commit])))
+                    let own = slot(for: graph.applyPoint[commit])
+                    linked.append(LinkedWrite(commit: commit, partition: placement.key.partition, offset: offset, status: effect.status,
+                                              slot: own, visibility: slot(for: graph.visibilityPoint[commit]), effect: effect))
                 }
             }
             reads.append(KeyRead(fetch: placement.fetch, slot: readSlot, value: placement.value, partition: placement.key.partition,
@@ -149,7 +171,9 @@ package struct OrderProblem: Sendable {
         var full = self
         if full.edges.isEmpty { full.project(graph: graph) }
         let count = commits.count
-        guard count > 2 else { return full }
+        // Which writes a staged or reset write can hide or expose is the general model's question:
+        // nothing is pruned there.
+        guard count > 2, !needsGeneralModel else { return full }
         let closure = SlotClosure(full)
         var keep = [Bool](repeating: false, count: count)
         for read in reads { for writer in read.writers where writer < count { keep[writer] = true } }
@@ -187,9 +211,15 @@ package struct OrderProblem: Sendable {
             moved.writers = read.writers.map { $0 < count ? newIndex[$0] : $0 + shift }
             return moved
         }
+        result.commits = result.commits.enumerated().map { index, commit in
+            var moved = commit
+            moved.visibility = Int32(index)
+            return moved
+        }
         result.linkedWrites = linkedWrites.map { write in
             var moved = write
             moved.slot = newSlot[Int(write.slot)]
+            moved.visibility = newSlot[Int(write.visibility)]
             return moved
         }
         result.choices = choices.map { (newSlot[Int($0.0)], newSlot[Int($0.1)], newSlot[Int($0.2)], newSlot[Int($0.3)]) }
@@ -199,11 +229,14 @@ package struct OrderProblem: Sendable {
         return result
     }
 
-    /// The write a read's writer index names: (slot, offset, status) and, for the key's own commits, the commit slot.
-    func write(_ writer: Int) -> (slot: Int32, offset: Int, status: ApplyStatus, commit: Int) {
-        if writer < commits.count { return (Int32(writer), commits[writer].offset, commits[writer].status, commits[writer].commit) }
+    /// The write a read's writer index names: its order and visibility slots, offset, status, commit and effect.
+    func write(_ writer: Int) -> (slot: Int32, offset: Int, status: ApplyStatus, commit: Int, visibility: Int32, effect: WriteEffect) {
+        if writer < commits.count {
+            let commit = commits[writer]
+            return (Int32(writer), commit.offset, commit.status, commit.commit, commit.visibility, commit.effect)
+        }
         let write = linkedWrites[writer - commits.count]
-        return (write.slot, write.offset, write.status, write.commit)
+        return (write.slot, write.offset, write.status, write.commit, write.visibility, write.effect)
     }
 
     /// Fills ``edges`` with the projection of the graph's order onto the slots.

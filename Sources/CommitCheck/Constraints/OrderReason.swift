@@ -1,4 +1,4 @@
-/// Which rule of the system model (DESIGN §4) puts one point before another.
+/// Which rule of the system model (specs/system-model.md) puts one point before another.
 package enum OrderReason: UInt8, Sendable, CustomStringConvertible {
     /// Rule 1: events of one (proc, thread) in line order.
     case program
@@ -10,6 +10,8 @@ package enum OrderReason: UInt8, Sendable, CustomStringConvertible {
     case fifo
     /// Rule 6: an `apply` observation pins the apply point into its process's order.
     case observation
+    /// Rule 8: staging before the transaction's commit point, its EndTxn before it, `completed` after.
+    case transaction
 
     /// The name the story and the page use, from the evidence's own reason (one spelling).
     package var description: String { ForcedStep.Reason(self).label }
@@ -19,8 +21,12 @@ package enum OrderReason: UInt8, Sendable, CustomStringConvertible {
 package enum PointKind: Sendable, Equatable {
     /// A recorded event (index into ``History/events``).
     case event(Int)
-    /// `A(c)`: when commit `c` (index into ``History/commits``) took effect at the broker.
+    /// `A(c)`: when commit `c` (index into ``History/commits``) took effect at the broker; for a
+    /// staged commit, `S(c)`, when its offsets were staged (its order point either way).
     case apply(Int)
+    /// `C(T, g)`: when transaction T's staged offsets of group g became visible (an index into
+    /// ``OrderGraph/transactionCommits``).
+    case visible(Int)
     /// `R(f)`: when fetch `f` read the register.
     case read(Int)
     /// A helper point that stands for "later than these timestamps", keeping clock order linear in size.

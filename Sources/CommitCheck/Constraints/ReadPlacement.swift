@@ -50,6 +50,9 @@ struct KeyTimeline: Sendable {
     let certain: [Bool]
     /// Whether each apply point is forced before the next.
     let isChain: Bool
+    /// Some commit is staged in a transaction: its value shows at a commit point, not its apply
+    /// point, so the order of apply points does not say which write a read sees.
+    let hasStagedWrites: Bool
 
     init(key: PartitionKey, commits candidates: [Int], history: History, graph: OrderGraph, order: HappensBefore) {
         self.key = key
@@ -60,6 +63,7 @@ struct KeyTimeline: Sendable {
             entries.append((commit, graph.applyPoint[commit], status == .applied))
         }
         entries.sort { graph.topologicalPosition[Int($0.point)] < graph.topologicalPosition[Int($1.point)] }
+        hasStagedWrites = entries.contains { history.commits[$0.commit].transaction != nil }
         commits = entries.map(\.commit)
         points = entries.map(\.point)
         certain = entries.map(\.certain)
@@ -73,6 +77,7 @@ struct KeyTimeline: Sendable {
 
     /// Places a read of this key: its writers, and its determined source where the order fixes it.
     func place(fetch: Int, value: Int, point: Int32, order: HappensBefore, graph: OrderGraph) -> ReadPlacement {
+        if hasStagedWrites { return unpruned(fetch: fetch, value: value, point: point) }
         var writers: [Int] = []
         var certainBefore = false
         var openCount = 0

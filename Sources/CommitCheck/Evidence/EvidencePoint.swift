@@ -12,6 +12,8 @@ public struct EvidencePoint: Codable, Sendable, Hashable {
         case apply
         /// `R(f)`: when the fetch read the register.
         case read
+        /// `C(T, g)`: when a committed transaction's staged offsets of one group became visible.
+        case visible
     }
 
     public var role: Role
@@ -30,9 +32,11 @@ public struct EvidencePoint: Codable, Sendable, Hashable {
     public var thread: String?
     /// For an event: its timestamp, when it has one.
     public var ts: Int?
+    /// The transaction the point belongs to (a staged commit's points, `end` events, commit points).
+    public var txn: String?
 
     public init(role: Role, kind: String? = nil, commit: String? = nil, fetch: String? = nil, file: String? = nil,
-                line: Int? = nil, proc: String? = nil, thread: String? = nil, ts: Int? = nil) {
+                line: Int? = nil, proc: String? = nil, thread: String? = nil, ts: Int? = nil, txn: String? = nil) {
         self.role = role
         self.kind = kind
         self.commit = commit
@@ -42,6 +46,7 @@ public struct EvidencePoint: Codable, Sendable, Hashable {
         self.proc = proc
         self.thread = thread
         self.ts = ts
+        self.txn = txn
     }
 
     /// A short name as the witness schedule has always written it: `send c1`, `apply c1`, `read f1`.
@@ -50,6 +55,7 @@ public struct EvidencePoint: Codable, Sendable, Hashable {
         case .event: "\(kind ?? "event") \(commit ?? fetch ?? "")"
         case .apply: "apply \(commit ?? "")"
         case .read: "read \(fetch ?? "")"
+        case .visible: "visible \(txn ?? "")"
         }
     }
 }
@@ -58,7 +64,7 @@ public struct EvidencePoint: Codable, Sendable, Hashable {
 /// `reason`. A step may stand for several edges of the order graph with one reason (a thread's
 /// program order from one line to a later one is one fact).
 public struct ForcedStep: Codable, Sendable, Hashable {
-    /// The rule of the system model (DESIGN §4) behind a step.
+    /// The rule of the system model (specs/system-model.md) behind a step.
     public enum Reason: String, Codable, Sendable, CaseIterable {
         /// Rule 1: events of one (proc, thread) in line order.
         case program
@@ -72,6 +78,9 @@ public struct ForcedStep: Codable, Sendable, Hashable {
         case observation
         /// A fetch result: the value read decides where the writer's apply point falls.
         case read
+        /// Rule 8: a transaction's offsets are staged before it commits, its commit follows its
+        /// EndTxn, and precedes the broker's sign that it completed.
+        case transaction
 
         /// How the story and the page name it.
         public var label: String {
@@ -82,6 +91,7 @@ public struct ForcedStep: Codable, Sendable, Hashable {
             case .fifo: "connection FIFO"
             case .observation: "observed apply"
             case .read: "read"
+            case .transaction: "transaction"
             }
         }
 
@@ -92,6 +102,7 @@ public struct ForcedStep: Codable, Sendable, Hashable {
             case .causality: self = .causality
             case .fifo: self = .fifo
             case .observation: self = .observation
+            case .transaction: self = .transaction
             }
         }
     }

@@ -20,6 +20,12 @@ package struct Commit: Sendable {
     package var ack: Int?
     /// Broker-side `apply` observations, which pin the apply point.
     package var applies: [Int] = []
+    /// The transaction its offsets are staged in (index into ``History/transactions``), if any.
+    package var transaction: Int?
+    /// An intended rewind (`reset: true` on its build or send, or `--reset-clients`).
+    package var reset = false
+    /// The Kafka client id its `send` names.
+    package var client: String?
 
     init(id: String, group: String, offsets: [(TopicPartition, Int)]) {
         self.id = id
@@ -40,6 +46,8 @@ package struct Fetch: Sendable {
     package var partitions: [TopicPartition]
     package var fetch: Int?
     package var fetched: Int?
+    /// The Kafka client id its `fetch` names.
+    package var client: String?
     /// The offsets returned (`-1` = no committed offset).
     package var results: [(TopicPartition, Int)] = []
 }

@@ -11,28 +11,20 @@ public struct History: Sendable {
     package var commits: [Commit]
     package var commitIndex: [String: Int]
     package var fetches: [Fetch]
+    /// Transactions, in the order their id first appears.
+    package var transactions: [Transaction] = []
+    package var transactionIndex: [String: Int] = [:]
     /// Non-fatal remarks (a cut-off last line, skipped unknown events).
     package var warnings: [String]
+
+    /// Whether any commit is staged in a transaction or is a reset: the keys it touches need the
+    /// general model of a write (order and visibility points apart, epochs), not the plain one.
+    package var hasTransactionsOrResets: Bool { !transactions.isEmpty || commits.contains { $0.reset } }
 
     /// Where an event came from, as `file:line` (or `line N` for a single unnamed trace).
     package func location(of eventIndex: Int) -> String {
         let event = events[eventIndex]
         return files.count > 1 ? "\(files[event.file]):\(event.line)" : "line \(event.line)"
-    }
-
-    /// How commit `c` affects a partition.
-    package func applyStatus(of commitIndex: Int, on partition: TopicPartition) -> ApplyStatus {
-        let commit = commits[commitIndex]
-        guard commit.offset(for: partition) != nil else { return .notApplied }
-        if let ack = commit.ack, case .ack(_, let status, let errors) = events[ack].payload {
-            let failedHere = errors?.contains(where: { $0.0 == partition }) == true
-            switch status {
-            case .fail: return .notApplied
-            case .ok: return failedHere ? .notApplied : .applied
-            case .unknown: return failedHere ? .notApplied : commit.applies.isEmpty ? .maybe : .applied
-            }
-        }
-        return commit.applies.isEmpty ? .maybe : .applied
     }
 
     /// Every key a commit or fetch touches, sorted.
@@ -61,11 +53,6 @@ public struct History: Sendable {
             }
         }
         return members
-    }
-
-    /// Whether any fetch returned a value for the key.
-    package func isRead(_ key: PartitionKey) -> Bool {
-        fetches.contains { $0.group == key.group && $0.fetched != nil && $0.results.contains { $0.0 == key.partition } }
     }
 
     /// The initial offset of a key, when `meta.initial` gives one.

@@ -8,6 +8,8 @@ struct HistoryBuilder {
     var commitIndex: [String: Int] = [:]
     var fetches: [Fetch] = []
     var fetchIndex: [String: Int] = [:]
+    var transactions: [Transaction] = []
+    var transactionIndex: [String: Int] = [:]
     var warnings: [String] = []
 
     init(files: [String]) { self.files = files }
@@ -62,31 +64,33 @@ struct HistoryBuilder {
         switch event.payload {
         case .meta:
             break
-        case .build(let id, let group, let offsets, _, _):
-            if let existing = commitIndex[id] {
+        case .build(let build):
+            let position: Int
+            if let existing = commitIndex[build.commit] {
                 if let first = commits[existing].build {
-                    throw error(event, field: "commit", "second build of commit '\(id)' (first at \(place(first)))", related: [events[first].line])
+                    throw error(event, field: "commit", "second build of commit '\(build.commit)' (first at \(place(first)))", related: [events[first].line])
                 }
                 // A send carrying offsets came first (merged traces): the build must agree with it.
                 // Only an ack or apply came first: the build is where the offsets come from.
-                try checkSameRequest(commits[existing], event, group: group, offsets: offsets)
+                try checkSameRequest(commits[existing], event, group: build.group, offsets: build.offsets)
                 if commits[existing].offsets.isEmpty {
-                    commits[existing].offsets = offsets
-                    commits[existing].group = group
+                    commits[existing].offsets = build.offsets
+                    commits[existing].group = build.group
                 }
-                commits[existing].build = index
+                position = existing
             } else {
-                commitIndex[id] = commits.count
-                var commit = Commit(id: id, group: group, offsets: offsets)
-                commit.build = index
-                commits.append(commit)
+                position = commits.count
+                commitIndex[build.commit] = position
+                commits.append(Commit(id: build.commit, group: build.group, offsets: build.offsets))
             }
-        case .send(let id, _, let carried):
-            let position = commitSlot(for: id, group: carried?.group)
+            commits[position].build = index
+            try stage(commit: position, in: build.txn, reset: build.reset, event)
+        case .send(let send):
+            let position = commitSlot(for: send.commit, group: send.carried?.group)
             if let first = commits[position].send {
-                throw error(event, field: "commit", "second send of commit '\(id)' (first at \(place(first)))", related: [events[first].line])
+                throw error(event, field: "commit", "second send of commit '\(send.commit)' (first at \(place(first)))", related: [events[first].line])
             }
-            if let carried {
+            if let carried = send.carried {
                 try checkSameRequest(commits[position], event, group: carried.group, offsets: carried.offsets)
                 if commits[position].offsets.isEmpty {
                     commits[position].offsets = carried.offsets
@@ -94,43 +98,61 @@ struct HistoryBuilder {
                 }
             }
             commits[position].send = index
-        case .ack(let id, _, _):
-            let position = commitSlot(for: id, group: nil)
+            commits[position].client = send.client
+            try stage(commit: position, in: send.txn, reset: send.reset, event)
+        case .ack(let ack):
+            let position = commitSlot(for: ack.commit, group: nil)
             if let first = commits[position].ack {
-                throw error(event, field: "commit", "second ack of commit '\(id)' (first at \(place(first)))", related: [events[first].line])
+                throw error(event, field: "commit", "second ack of commit '\(ack.commit)' (first at \(place(first)))", related: [events[first].line])
             }
             commits[position].ack = index
-        case .apply(let id):
-            let position = commitSlot(for: id, group: nil)
+        case .apply(let apply):
+            let position = commitSlot(for: apply.commit, group: nil)
             commits[position].applies.append(index)
-        case .fetch(let id, let group, let partitions):
-            if let existing = fetchIndex[id] {
+        case .fetch(let request):
+            if let existing = fetchIndex[request.fetch] {
                 if let first = fetches[existing].fetch {
-                    throw error(event, field: "fetch", "second fetch '\(id)' (first at \(place(first)))", related: [events[first].line])
+                    throw error(event, field: "fetch", "second fetch '\(request.fetch)' (first at \(place(first)))", related: [events[first].line])
                 }
                 fetches[existing].fetch = index
-                fetches[existing].group = group
-                fetches[existing].partitions = partitions
+                fetches[existing].group = request.group
+                fetches[existing].partitions = request.partitions
+                fetches[existing].client = request.client
             } else {
-                fetchIndex[id] = fetches.count
-                var fetch = Fetch(id: id, group: group, partitions: partitions)
+                fetchIndex[request.fetch] = fetches.count
+                var fetch = Fetch(id: request.fetch, group: request.group, partitions: request.partitions)
                 fetch.fetch = index
+                fetch.client = request.client
                 fetches.append(fetch)
             }
-        case .fetched(let id, let offsets):
+        case .fetched(let response):
             let position: Int
-            if let existing = fetchIndex[id] {
+            if let existing = fetchIndex[response.fetch] {
                 position = existing
             } else {
                 position = fetches.count
-                fetchIndex[id] = position
-                fetches.append(Fetch(id: id, group: "", partitions: []))
+                fetchIndex[response.fetch] = position
+                fetches.append(Fetch(id: response.fetch, group: "", partitions: []))
             }
             if let first = fetches[position].fetched {
-                throw error(event, field: "fetch", "second response to fetch '\(id)' (first at \(place(first)))", related: [events[first].line])
+                throw error(event, field: "fetch", "second response to fetch '\(response.fetch)' (first at \(place(first)))", related: [events[first].line])
             }
             fetches[position].fetched = index
-            fetches[position].results = offsets
+            fetches[position].results = response.offsets
+        case .end(let end):
+            let position = transactionSlot(for: end.txn)
+            transactions[position].ends.append(index)
+            transactions[position].answers.append(nil)
+        case .ended(let ended):
+            // Each answer belongs to the latest `end` of its transaction (a producer ends one at a time).
+            guard let position = transactionIndex[ended.txn], let last = transactions[position].ends.indices.last,
+                  transactions[position].answers[last] == nil else {
+                throw error(event, field: "txn", "answer to an EndTxn of transaction '\(ended.txn)' that has no unanswered end before it")
+            }
+            transactions[position].answers[last] = index
+        case .completed(let completed):
+            let position = transactionSlot(for: completed.txn)
+            transactions[position].completions.append(index)
         }
         events.append(event)
     }
@@ -141,6 +163,30 @@ struct HistoryBuilder {
         commitIndex[id] = commits.count
         commits.append(Commit(id: id, group: group ?? "", offsets: []))
         return commits.count - 1
+    }
+
+    /// The transaction with this id, created at its first mention.
+    private mutating func transactionSlot(for id: String) -> Int {
+        if let existing = transactionIndex[id] { return existing }
+        transactionIndex[id] = transactions.count
+        transactions.append(Transaction(id: id))
+        return transactions.count - 1
+    }
+
+    /// Records what a build or send says of its commit's transaction and reset mark; a build and a
+    /// send that name different transactions describe two different requests.
+    private mutating func stage(commit position: Int, in txn: String?, reset: Bool, _ event: TraceEvent) throws(TraceError) {
+        if reset { commits[position].reset = true }
+        guard let txn else { return }
+        let transaction = transactionSlot(for: txn)
+        if let known = commits[position].transaction {
+            guard known == transaction else {
+                throw error(event, field: "txn", "commit '\(commits[position].id)' is staged in transaction '\(transactions[known].id)' elsewhere, not '\(txn)'")
+            }
+            return
+        }
+        commits[position].transaction = transaction
+        transactions[transaction].commits.append(position)
     }
 
     /// A build and a wire recorder's send of one commit must name the same request.
@@ -156,6 +202,20 @@ struct HistoryBuilder {
         }
     }
 
+    /// A transaction that the broker both committed and aborted is a trace that contradicts itself.
+    private func checkEnds(_ transaction: Transaction) throws(TraceError) {
+        var committedBy: Int? = nil, abortedBy: Int? = nil
+        for (position, end) in transaction.ends.enumerated() {
+            guard let answer = transaction.answers[position], events[answer].status == .ok, case .end(let request) = events[end].payload else { continue }
+            if request.result == .commit { committedBy = committedBy ?? answer } else { abortedBy = abortedBy ?? answer }
+        }
+        if let committedBy, let abortedBy {
+            let later = max(committedBy, abortedBy), earlier = min(committedBy, abortedBy)
+            throw error(events[later], field: "txn", "transaction '\(transaction.id)' was answered ok both to commit and to abort (the other at \(place(earlier)))",
+                        related: [events[earlier].line])
+        }
+    }
+
     mutating func finish() throws(TraceError) -> History {
         for commit in commits where commit.offsets.isEmpty {
             // Every commit here was created by one of its events; the decoder rejects empty maps.
@@ -163,7 +223,7 @@ struct HistoryBuilder {
             throw error(events[first], field: "commit", "commit '\(commit.id)' has no offsets: no build, and no send carrying group and offsets")
         }
         for commit in commits {
-            guard let ack = commit.ack, case .ack(_, .fail, _) = events[ack].payload, let apply = commit.applies.first else { continue }
+            guard let ack = commit.ack, events[ack].status == .fail, let apply = commit.applies.first else { continue }
             throw error(events[apply], "commit '\(commit.id)' is observed applied here but its ack at \(place(ack)) says it failed",
                         related: [events[ack].line])
         }
@@ -172,7 +232,12 @@ struct HistoryBuilder {
             guard let response = fetch.fetched else { continue }
             throw error(events[response], field: "fetch", "response to fetch '\(fetch.id)', which was never issued")
         }
+        for position in transactions.indices {
+            try checkEnds(transactions[position])
+            transactions[position].outcome = TransactionOutcome.of(transactions[position], events: events)
+        }
         return History(files: files, meta: meta ?? TraceMeta(), events: events, commits: commits,
-                       commitIndex: commitIndex, fetches: fetches, warnings: warnings)
+                       commitIndex: commitIndex, fetches: fetches, transactions: transactions,
+                       transactionIndex: transactionIndex, warnings: warnings)
     }
 }

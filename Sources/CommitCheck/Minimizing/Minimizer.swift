@@ -111,10 +111,9 @@ package struct Minimizer {
             var event = history.events[index]
             event.file = 0
             event.line = number + 2
-            if case .send(let id, let conn, nil) = event.payload, let commit = history.commitIndex[id],
-               let build = history.commits[commit].build, !kept.contains(build) {
-                let carried = TraceEvent.CarriedOffsets(group: history.commits[commit].group, offsets: history.commits[commit].offsets)
-                event.payload = .send(commit: id, conn: conn, carried: carried)
+            if case .send(let send) = event.payload, let commit = history.commitIndex[send.commit] {
+                let build = history.commits[commit].build
+                event.payload = .send(history.selfContained(send, of: commit, carrying: send.carried == nil && build.map { !kept.contains($0) } == true))
             }
             try builder.add(event)
         }
@@ -128,7 +127,7 @@ package struct Minimizer {
         for index in events.sorted() {
             let event = history.events[index]
             var carry = false
-            if case .send(let id, _, _) = event.payload, let commit = history.commitIndex[id], let build = history.commits[commit].build {
+            if case .send(let send) = event.payload, let commit = history.commitIndex[send.commit], let build = history.commits[commit].build {
                 carry = !kept.contains(build)
             }
             text += TraceLineWriter.line(event, history: history, carryOffsets: carry) + "\n"

@@ -123,6 +123,10 @@ struct HTMLFigureBuilder {
             return evidence.commit.flatMap { history.commitIndex[$0] }.map { graph.applyPoint[$0] }
         case .read:
             return evidence.fetch.flatMap { fetchIndex[$0] }.map { graph.readPoint[$0] }
+        case .visible:
+            guard let txn = evidence.txn, let transaction = history.transactionIndex[txn],
+                  let commit = history.transactions[transaction].commits.first(where: { evidence.commit == nil || history.commits[$0].id == evidence.commit }) else { return nil }
+            return graph.visibilityPoint[commit]
         }
     }
 
@@ -134,6 +138,9 @@ struct HTMLFigureBuilder {
             let c = history.commits[commit]
             return c.applies.first ?? c.send ?? c.build ?? 0
         case .read(let fetch): return history.fetches[fetch].fetch ?? history.fetches[fetch].fetched ?? 0
+        case .visible(let index):
+            let transaction = history.transactions[graph.transactionCommits[index].transaction]
+            return transaction.firstCommitRequest(in: history.events) ?? transaction.commits.first.flatMap { history.commits[$0].send } ?? 0
         case .clockBarrier: return 0
         }
     }

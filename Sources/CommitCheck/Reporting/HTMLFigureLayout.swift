@@ -35,7 +35,7 @@ extension HTMLFigureBuilder {
                 for event in history.commits[commit].applies { subjects.append((point, event, lane(history.events[event]))) }
                 let observed = history.commits[commit].applies.first.map { history.events[$0] }
                 columns.append(Column(subjects: subjects, ts: observed?.ts, proc: observed?.proc, anchor: anchor(point)))
-            case .read:
+            case .read, .visible:
                 columns.append(Column(subjects: [(point, nil, nil)], ts: nil, proc: nil, anchor: anchor(point)))
             case .clockBarrier:
                 continue
@@ -170,6 +170,7 @@ extension HTMLFigureBuilder {
             case .event(let index): if let id = history.events[index].commit ?? history.events[index].fetch { ids.insert(id) }
             case .apply(let commit): ids.insert(history.commits[commit].id)
             case .read(let fetch): ids.insert(history.fetches[fetch].id)
+            case .visible(let index): ids.insert(history.transactions[graph.transactionCommits[index].transaction].id)
             case .clockBarrier: break
             }
         }
@@ -245,10 +246,17 @@ extension HTMLFigureBuilder {
                 kind = status == .applied ? "apply" : status == .maybe ? "apply-maybe" : "apply-none"
                 let offset = c.offset(for: partition)!
                 bottom = key == nil ? c.offsets.map { "\($0.0.partition):\($0.1)" }.joined(separator: " ") : "= \(offset)"
-                detail += "\n\(partition): " + (status == .applied ? "applies" : status == .maybe ? "may apply (unknown or no ack)" : "does not apply (failed)")
+                detail += "\n\(partition): " + Storyteller.effectPhrase(history, commit: commit, partition: partition)
             }
             return HTMLFigure.Point(lane: lane, x: x, kind: kind, id: "apply \(c.id)", top: "A(\(c.id))", bottom: bottom,
                                     evidence: highlighted, detail: detail)
+        case .visible(let index):
+            let entry = graph.transactionCommits[index]
+            let transaction = history.transactions[entry.transaction]
+            let detail = "C(\(transaction.id)): where transaction \(transaction.id)'s staged offsets of group \(entry.group) become visible "
+                + "(\(Storyteller.outcomePhrase(transaction.outcome)))"
+            return HTMLFigure.Point(lane: lane, x: x, kind: "visible", id: "visible \(transaction.id)", top: "C(\(transaction.id))",
+                                    bottom: "", evidence: highlighted, detail: detail)
         case .read(let fetch):
             let f = history.fetches[fetch]
             let value = key.flatMap { key in f.results.first { $0.0 == key.partition }?.1 }

@@ -153,6 +153,7 @@ public enum HTMLReporter {
             return "\(location) \(actor) \(point.name)"
         case .apply: return "A(\(point.commit ?? ""))"
         case .read: return "R(\(point.fetch ?? ""))"
+        case .visible: return "C(\(point.txn ?? ""))"
         }
     }
 

@@ -1,7 +1,8 @@
 /// Turns a decision into a ``Counterexample``: the regressing pair told as a story in schedule order.
 ///
-/// The story follows DESIGN §1: who built what, who sent what, where the apply points fall, and which
-/// two values the key takes in which order, with the trace's line number on every recorded event.
+/// The story follows the Sarama race of the README: who built what, who sent what, where the apply
+/// points fall (and, for transactions, where staged offsets become visible), and which two values the
+/// key takes in which order, with the trace's line number on every recorded event.
 struct Storyteller {
     let history: History
     let graph: OrderGraph
@@ -104,7 +105,15 @@ struct Storyteller {
         }
         for (index, commit) in history.commits.enumerated() where commit.group == problem.key.group {
             guard commit.offset(for: problem.key.partition) != nil,
-                  history.applyStatus(of: index, on: problem.key.partition) == .notApplied, let ack = commit.ack else { continue }
+                  history.applyStatus(of: index, on: problem.key.partition) == .notApplied else { continue }
+            if let transaction = commit.transaction, history.transactions[transaction].outcome == .aborted,
+               history.requestStatus(of: index, on: problem.key.partition) != .notApplied {
+                let record = history.transactions[transaction]
+                for end in record.ends { lines.insert(history.events[end].line); proofEvents.insert(end) }
+                narrative.append("commit \(commit.id) never applies to \(problem.key.partition): transaction \(record.id) aborted, its offsets never became visible")
+                continue
+            }
+            guard let ack = commit.ack else { continue }
             lines.insert(history.events[ack].line)
             proofEvents.insert(ack)
             narrative.append("commit \(commit.id) never applies to \(problem.key.partition): \(describe(point: graph.eventPoint[ack]))")
@@ -153,7 +162,10 @@ struct Storyteller {
         let involved = [earlier?.commit, later.commit].compactMap { $0 }
         var wanted = Set<Int32>()
         for event in evidence ?? involved.flatMap({ events(ofCommit: $0) }) { wanted.insert(graph.eventPoint[event]) }
-        for commit in involved { wanted.insert(graph.applyPoint[commit]) }
+        for commit in involved {
+            wanted.insert(graph.applyPoint[commit])
+            wanted.insert(graph.visibilityPoint[commit])
+        }
         let schedule: [Int32]
         if let witness = decision.witness {
             var extra: [(Int32, Int32)] = []
@@ -182,17 +194,34 @@ struct Storyteller {
             case .apply(let commit):
                 let c = history.commits[commit]
                 let offset = c.offset(for: key.partition) ?? 0
-                var text = "\(pad(c.applies.first.map { history.location(of: $0) } ?? ""))broker applies commit \(c.id): \(key.partition) = \(offset)"
-                if commit == later.commit { text += "   <- regression \(fromOffset) -> \(offset)" }
+                let place = pad(c.applies.first.map { history.location(of: $0) } ?? "")
+                var text: String
+                if let transaction = c.transaction {
+                    text = "\(place)coordinator stages commit \(c.id) in transaction \(history.transactions[transaction].id): \(key.partition) = \(offset) (not yet visible)"
+                } else {
+                    text = "\(place)broker applies commit \(c.id): \(key.partition) = \(offset)"
+                    if c.reset { text += " (a reset: a new epoch)" }
+                    if commit == later.commit { text += "   <- regression \(fromOffset) -> \(offset)" }
+                }
                 for apply in c.applies {
                     lines.insert(history.events[apply].line)
                     storyEvents.insert(apply)
                 }
                 narrative.append(text)
                 steps.append("apply \(c.id)")
+            case .visible(let index):
+                let entry = graph.transactionCommits[index]
+                let record = history.transactions[entry.transaction]
+                let staged = involved.filter { history.commits[$0].transaction == entry.transaction }
+                let values = staged.compactMap { commit in history.commits[commit].offset(for: key.partition).map { "\(key.partition) = \($0)" } }
+                var text = "\(pad(""))transaction \(record.id) commits at the coordinator: its staged \(values.joined(separator: ", ")) become\(values.count == 1 ? "s" : "") visible"
+                if staged.contains(later.commit) { text += "   <- regression \(fromOffset) -> \(later.offset)" }
+                narrative.append(text)
+                steps.append("visible \(record.id)")
             default: break
             }
         }
+        narrative += transactionNotes(involved: involved, key: key)
         // A client trace joined with the wire: name the stale snapshot when the regressing commit was
         // built before the commit it overtook (DESIGN §1: G1 builds {P0:11} before G0 builds {P0:12}).
         if let earlier, let staleBuild = history.commits[later.commit].build {
@@ -243,20 +272,80 @@ struct Storyteller {
         return example
     }
 
+    /// What the story says of each transaction it involves: where it was staged, whether and where
+    /// it committed, and plain commits appended between its staging and its commit (they win).
+    func transactionNotes(involved: [Int], key: PartitionKey) -> [String] {
+        var notes: [String] = []
+        var told = Set<Int>()
+        for commit in involved {
+            guard let transaction = history.commits[commit].transaction, told.insert(transaction).inserted else { continue }
+            let record = history.transactions[transaction]
+            let stagedAt = history.commits[commit].send.map { " (\(history.location(of: $0)))" } ?? ""
+            var note = "commit \(history.commits[commit].id) is staged in transaction \(record.id)\(stagedAt); "
+            switch record.outcome {
+            case .committed:
+                let end = record.firstCommitRequest(in: history.events).map { " after \(history.location(of: $0)) (its EndTxn)" } ?? ""
+                note += "\(record.id) committed at the coordinator\(end): its offsets became visible there, not when they were staged"
+            case .aborted: note += "\(record.id) aborted: its offsets never applied"
+            case .undecided: note += "\(record.id) may commit or abort (\(record.ends.isEmpty ? "no EndTxn recorded" : "its EndTxn got no answer or an unknown one"))"
+            }
+            notes.append(note)
+            for other in involved where other != commit && history.commits[other].transaction == nil
+                && order.precedes(graph.applyPoint[commit], graph.applyPoint[other]) {
+                notes.append("plain commit \(history.commits[other].id) was appended after \(record.id)'s staging, so it wins when \(record.id) commits")
+            }
+        }
+        return notes
+    }
+
+    /// How a commit's write ends up on a partition, in words (the page's detail and the stories).
+    static func effectPhrase(_ history: History, commit: Int, partition: TopicPartition) -> String {
+        let effect = history.effect(of: commit, on: partition)
+        var text: String
+        switch effect.status {
+        case .applied: text = "applies"
+        case .maybe: text = effect.pendingTransaction != nil ? "may apply (its transaction may commit or abort)" : "may apply (unknown or no ack)"
+        case .notApplied:
+            if let transaction = history.commits[commit].transaction, history.transactions[transaction].outcome == .aborted {
+                text = "does not apply (transaction \(history.transactions[transaction].id) aborted)"
+            } else {
+                text = "does not apply (failed)"
+            }
+        }
+        if let transaction = history.commits[commit].transaction, effect.status != .notApplied {
+            text += ", staged in transaction \(history.transactions[transaction].id), visible when it commits"
+        }
+        if effect.reset { text += "; a reset (a new epoch)" }
+        return text
+    }
+
+    /// A transaction's outcome in words.
+    static func outcomePhrase(_ outcome: TransactionOutcome) -> String {
+        switch outcome {
+        case .committed: "committed"
+        case .aborted: "aborted: never visible"
+        case .undecided: "may commit or abort"
+        }
+    }
+
     /// The typed form of a recorded event: its kind, commit or fetch, file and line, actor and time.
     func eventEvidence(_ index: Int) -> EvidencePoint {
         let event = history.events[index]
+        let txn = event.txn ?? event.commit.flatMap { history.commitIndex[$0] }.flatMap { history.commits[$0].transaction }.map { history.transactions[$0].id }
         return EvidencePoint(role: .event, kind: event.kind.rawValue, commit: event.commit, fetch: event.fetch,
                              file: history.files.indices.contains(event.file) ? history.files[event.file] : nil,
-                             line: event.line, proc: event.proc, thread: event.thread, ts: event.ts)
+                             line: event.line, proc: event.proc, thread: event.thread, ts: event.ts, txn: txn)
     }
 
     /// The typed form of a graph point (nil for a clock barrier, which stands for no event).
     func evidencePoint(_ point: Int32) -> EvidencePoint? {
         switch graph.kinds[Int(point)] {
         case .event(let index): return eventEvidence(index)
-        case .apply(let commit): return EvidencePoint(role: .apply, commit: history.commits[commit].id)
+        case .apply(let commit):
+            return EvidencePoint(role: .apply, commit: history.commits[commit].id,
+                                 txn: history.commits[commit].transaction.map { history.transactions[$0].id })
         case .read(let fetch): return EvidencePoint(role: .read, fetch: history.fetches[fetch].id)
+        case .visible(let index): return EvidencePoint(role: .visible, txn: history.transactions[graph.transactionCommits[index].transaction].id)
         case .clockBarrier: return nil
         }
     }
@@ -289,19 +378,27 @@ struct Storyteller {
 
     func describe(_ event: TraceEvent) -> String {
         switch event.payload {
-        case .build(let commit, _, let offsets, _, _): return "builds commit \(commit) \(offsetsText(offsets))"
-        case .send(let id, let conn, _):
-            let offsets = history.commitIndex[id].map { history.commits[$0].offsets } ?? []
-            return "sends commit \(id) \(offsetsText(offsets))\(conn.map { " on connection \($0)" } ?? "")"
-        case .ack(let commit, let status, let errors):
-            var text = "gets ack \(status.rawValue) for commit \(commit)"
-            if let errors, !errors.isEmpty {
+        case .build(let build):
+            return "builds \(build.reset ? "reset " : "")commit \(build.commit) \(offsetsText(build.offsets))\(build.txn.map { " in transaction \($0)" } ?? "")"
+        case .send(let send):
+            let commit = history.commitIndex[send.commit].map { history.commits[$0] }
+            let offsets = commit?.offsets ?? []
+            let staged = commit?.transaction.map { " staged in transaction \(history.transactions[$0].id)" } ?? ""
+            let reset = commit?.reset == true ? "reset " : ""
+            return "sends \(reset)commit \(send.commit) \(offsetsText(offsets))\(staged)\(send.conn.map { " on connection \($0)" } ?? "")"
+                + (send.client.map { " (client \($0))" } ?? "")
+        case .ack(let ack):
+            var text = "gets ack \(ack.status.rawValue) for commit \(ack.commit)"
+            if let errors = ack.errors, !errors.isEmpty {
                 text += " (errors: " + errors.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
             }
             return text
-        case .apply(let commit): return "observes commit \(commit) applied"
-        case .fetch(let fetch, _, _): return "fetches \(fetch)"
-        case .fetched(let fetch, let offsets): return "receives fetch \(fetch) \(offsetsText(offsets))"
+        case .apply(let apply): return "observes commit \(apply.commit) applied"
+        case .fetch(let request): return "fetches \(request.fetch)"
+        case .fetched(let response): return "receives fetch \(response.fetch) \(offsetsText(response.offsets))"
+        case .end(let end): return "asks to \(end.result.rawValue) transaction \(end.txn) (EndTxn)"
+        case .ended(let ended): return "gets answer \(ended.status.rawValue) to the EndTxn of transaction \(ended.txn)\(ended.error.map { " (\($0))" } ?? "")"
+        case .completed(let completed): return "observes transaction \(completed.txn) completed"
         case .meta: return "meta"
         }
     }
@@ -311,6 +408,7 @@ struct Storyteller {
         case .event(let index): return "\(history.location(of: index)): \(actor(history.events[index])) \(describe(history.events[index]))"
         case .apply(let commit): return "commit \(history.commits[commit].id) applies"
         case .read(let fetch): return "fetch \(history.fetches[fetch].id) reads"
+        case .visible(let index): return "transaction \(history.transactions[graph.transactionCommits[index].transaction].id) commits at the coordinator"
         case .clockBarrier: return "(timestamps)"
         }
     }
@@ -375,6 +473,9 @@ enum Schedule {
             let c = history.commits[commit]
             return Double(c.applies.first ?? c.send ?? c.build ?? 0) + 0.5
         case .read(let fetch): return Double(history.fetches[fetch].fetch ?? 0) + 0.5
+        case .visible(let index):
+            let transaction = history.transactions[graph.transactionCommits[index].transaction]
+            return Double(transaction.firstCommitRequest(in: history.events) ?? transaction.commits.compactMap { history.commits[$0].send }.max() ?? 0) + 0.5
         case .clockBarrier: return -1
         }
     }

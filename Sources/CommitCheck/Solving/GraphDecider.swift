@@ -1,4 +1,5 @@
-/// The fast path: decides a key from the partial order alone, when no FIFO choice is open.
+/// The fast path: decides a key from the partial order alone, when no FIFO choice or read is open
+/// and every write is a plain commit that is not a reset.
 ///
 /// With only precedence edges, the consistent schedules are exactly the linear extensions of a
 /// partial order, and any two unordered points can go either way. So: `holds` iff every pair of
@@ -12,7 +13,8 @@ package enum GraphDecider {
 
     /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
     package static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
-        guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
+        // Staged writes, pending transactions and resets are the general model's: Z3 decides them.
+        guard problem.choices.isEmpty, problem.reads.isEmpty, !problem.needsGeneralModel else { return nil }
         let commits = problem.commits
         let count = commits.count
         guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .graph) }

@@ -52,7 +52,7 @@ struct EngineKeyDecider: KeyDecider {
     func decide(_ problem: inout OrderProblem) throws -> Decision? {
         if let fastPath, let fast = try fastPath.decide(&problem) { return fast }
         guard var decision = try solver.decide(&problem) else { return nil }
-        if decision.verdict == .violated, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
+        if decision.verdict == .violated, !problem.needsGeneralModel, let forced = GraphDecider.forcedDecrease(problem, order: order, graph: graph) {
             decision.regression = forced
             decision.witness = nil
             decision.witnessApplied = nil

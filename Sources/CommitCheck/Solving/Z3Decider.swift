@@ -1,6 +1,6 @@
 import Z3
 
-/// Decides a key with Z3 in difference logic (DESIGN §5 and §7).
+/// Decides a key with Z3 in difference logic (specs/verdicts.md; the encoding notes below).
 ///
 /// Each slot is an integer time point; edges are `a < b`; an open FIFO choice is
 /// `(s1 < s2 ∧ a1 < a2) ∨ (s2 < s1 ∧ a2 < a1)`; a commit that may or may not apply gets a boolean.
@@ -28,7 +28,7 @@ package struct Z3Decider {
         package var description: String { "interrupted" }
     }
 
-    private func stopIfCancelled() throws {
+    func stopIfCancelled() throws {
         if cancellation?.isCancelled == true { throw Interrupted() }
     }
 
@@ -67,12 +67,22 @@ package struct Z3Decider {
     private func base(_ problem: OrderProblem, in context: Z3Context) throws -> (Z3Solver, [Term], [Term], [Term]) {
         let solver = try Z3Solver(context: context, logic: "QF_IDL", timeoutMilliseconds: timeoutMilliseconds)
         let time = try problem.points.indices.map { try context.intConstant("t\($0)") }
+        // Whether each write takes effect: its request's own outcome, and (for a staged write whose
+        // transaction is undecided) that transaction's outcome, one boolean per transaction shared
+        // by all its writes (rule 8).
+        var transactions: [Int: Term] = [:]
+        func effect(_ effect: WriteEffect, name: String) throws -> Term {
+            let request = effect.request == .applied ? try context.bool(true) : try context.boolConstant(name)
+            guard let transaction = effect.pendingTransaction else { return request }
+            if transactions[transaction] == nil { transactions[transaction] = try context.boolConstant("txn\(transaction)") }
+            return effect.request == .applied ? transactions[transaction]! : try context.and([request, transactions[transaction]!])
+        }
         var applied: [Term] = []
         for (slot, commit) in problem.commits.enumerated() {
-            applied.append(commit.status == .applied ? try context.bool(true) : try context.boolConstant("applied\(slot)"))
+            applied.append(try effect(commit.effect, name: "applied\(slot)"))
         }
         for (index, write) in problem.linkedWrites.enumerated() {
-            applied.append(write.status == .applied ? try context.bool(true) : try context.boolConstant("linked\(index)"))
+            applied.append(try effect(write.effect, name: "linked\(index)"))
         }
         var literalsMade: [Term] = []
         for (index, (from, to)) in problem.edges.enumerated() {
@@ -117,22 +127,24 @@ package struct Z3Decider {
     private func encodeReads(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term]) throws -> [Term] {
         var literals: [Term] = []
         var usesInitial: [Term?] = []
+        let order = SlotOrder(context: context, time: time)
         for (index, read) in problem.reads.enumerated() {
             try stopIfCancelled()
-            let readTime = time[Int(read.slot)]
+            let readSlot = read.slot
             let writes = read.writers.map { (writer: $0, write: problem.write($0)) }
             var explanations: [Term] = []
             for (writer, write) in writes where write.offset == read.value {
-                var conjuncts = [applied[writer], try context.less(time[Int(write.slot)], readTime)]
+                // Visible before the read, and no other visible write appended after it (rules 7, 8).
+                var conjuncts = [applied[writer], try order.less(write.visibility, readSlot)]
                 for (other, otherWrite) in writes where other != writer {
-                    conjuncts.append(try context.or([try context.not(applied[other]), try context.less(time[Int(otherWrite.slot)], time[Int(write.slot)]),
-                                                     try context.less(readTime, time[Int(otherWrite.slot)])]))
+                    conjuncts.append(try context.or([try context.not(applied[other]), try order.less(otherWrite.slot, write.slot),
+                                                     try order.less(readSlot, otherWrite.visibility)]))
                 }
                 explanations.append(try context.and(conjuncts))
             }
             var initialTerm: Term? = nil
             if !read.certainBefore {
-                let nothingBefore = try writes.map { try context.or([try context.not(applied[$0.writer]), try context.less(readTime, time[Int($0.write.slot)])]) }
+                let nothingBefore = try writes.map { try context.or([try context.not(applied[$0.writer]), try order.less(readSlot, $0.write.visibility)]) }
                 if let initial = read.initial {
                     if initial == read.value { explanations.append(try context.and(nothingBefore)) }
                 } else {
@@ -189,7 +201,7 @@ package struct Z3Decider {
     package static let regressionSizeLossLimit = 20_000
 
     package func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
-        guard !problem.commits.isEmpty else { return nil }
+        guard !problem.commits.isEmpty, !problem.needsGeneralModel else { return nil }
         let context = Z3Context()
         let body = { () throws -> RegressionSize? in
             let (solver, time, applied, edgeLiterals) = try self.base(problem, in: context)
@@ -258,6 +270,9 @@ package struct Z3Decider {
 
     private func decideMonotonic(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
                                  edgeLiterals: [Term], assumptions: [Term]) throws -> Decision {
+        if problem.needsGeneralModel {
+            return try decideMonotonicInGeneral(problem, context: context, solver: solver, time: time, applied: applied, assumptions: assumptions)
+        }
         let count = problem.commits.count
         guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .z3) }
         // Pairs that the partial order already puts in increasing order cannot regress: skip them.

@@ -183,8 +183,13 @@ package final class StreamingCheck {
     /// The group an event belongs to, checking the ids it names against what is open and retired.
     private func route(_ event: TraceEvent) throws(Ineligible) -> String {
         switch event.kind {
+        case .end, .ended, .completed:
+            throw Ineligible(reason: "transactions (line \(event.line)): windows are not cut around them yet, the whole history decides")
         case .build, .send:
             let id = event.commit!
+            if event.txn != nil {
+                throw Ineligible(reason: "transactions (line \(event.line)): windows are not cut around them yet, the whole history decides")
+            }
             let group: String
             if let open = commitGroup[id] {
                 if let named = event.group, named != open { throw Ineligible(reason: "commit '\(id)' names two groups (line \(event.line))") }
@@ -411,7 +416,7 @@ struct GroupWindow {
         case .fetched:
             inFlight -= 1
             for (partition, _) in event.offsets ?? [] { readKeys.insert(partition) }
-        case .meta:
+        case .meta, .end, .ended, .completed:
             break
         }
         events.append(event)

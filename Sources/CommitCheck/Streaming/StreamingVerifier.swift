@@ -154,7 +154,7 @@ package struct StreamingVerifier {
                         if unsettled.contains(event.group!) { fetchGroups[event.fetch!] = event.group! }
                         group = event.group
                     case .fetched: group = fetchGroups[event.fetch!]
-                    case .meta: group = nil
+                    case .meta, .end, .ended, .completed: group = nil
                     }
                     guard let group, unsettled.contains(group) else { return }
                     do throws(TraceError) { try builder.add(event) } catch { failure = error }
