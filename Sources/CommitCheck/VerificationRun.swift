@@ -188,7 +188,8 @@ struct Run: @unchecked Sendable {
                     monotonic.counterexample?.guaranteedDrop = size.guaranteed
                     var text = "regression size: up to \(size.largest) offset\(size.largest == 1 ? "" : "s") lost in some schedule"
                     if let least = size.guaranteed { text += ", at least \(least) in every one" }
-                    monotonic.counterexample?.narrative.append(text + " (committed value reached minus a later, lower one)")
+                    let epoch = problem.commits.contains { $0.effect.reset } ? ", counted from the last reset" : ""
+                    monotonic.counterexample?.narrative.append(text + " (committed value reached minus a later, lower one\(epoch))")
                 }
             } catch {
                 // The verdict stands; only its size is missing, and the story says why.
@@ -235,6 +236,12 @@ struct Run: @unchecked Sendable {
     /// included when they constrain the key); `nil` past ``regressionSizeLimit`` or when stopped.
     private func regressionSize(_ problem: inout OrderProblem, verdict: Verdict) throws -> RegressionSize? {
         guard !cancellation.isCancelled, !problem.commits.isEmpty else { return nil }
+        if problem.needsGeneralModel {
+            // Staged writes and resets: which value is visible when is the general model's, in Z3.
+            guard problem.commits.count <= Self.regressionSizeLimit else { return nil }
+            if problem.edges.isEmpty { problem.project(graph: graph) }
+            return try decider().regressionSize(problem, guaranteed: verdict == .violated)
+        }
         let slots = problem.commits.indices.sorted { problem.positions[$0] < problem.positions[$1] }
         let chain = zip(slots, slots.dropFirst()).allSatisfy { order.precedes(problem.points[$0], problem.points[$1]) }
         if chain && problem.reads.isEmpty {

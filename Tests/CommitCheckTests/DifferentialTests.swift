@@ -9,10 +9,33 @@ import Testing
 
     @Test(arguments: batches)
     func enginesAgreeWithTheEnumerator(batch: UInt64) throws {
+        let seen = try Self.compare(seeds: (batch * Self.perBatch)..<((batch + 1) * Self.perBatch), make: RandomHistory.make(seed:))
+        // ...and both of auto's paths: the graph fast path and Z3 for open FIFO choices.
+        for outcome in ["holds", "possible", "violated", "inconsistent", "auto-monotonic-graph", "auto-monotonic-z3",
+                        "linearizable-holds", "linearizable-violated", "auto-linearizable-graph", "auto-linearizable-z3",
+                        "linked-linearizable-holds", "linked-linearizable-violated", "sized"] {
+            #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
+        }
+    }
+
+    /// Transactions and resets (rules 8 and 9): the same agreement on histories with staged
+    /// commits, transaction ends of every kind, `completed` bounds and resets.
+    @Test(arguments: Array(UInt64(0)..<UInt64(6)))
+    func transactionsAndResetsAgreeWithTheEnumerator(batch: UInt64) throws {
+        let first = 1_000_000 + batch * Self.perBatch
+        let seen = try Self.compare(seeds: first..<(first + Self.perBatch), make: RandomTransactionHistory.make(seed:))
+        for outcome in ["holds", "possible", "violated", "linearizable-holds", "linearizable-violated", "sized",
+                        "transactional-holds", "transactional-possible", "transactional-violated", "reset-holds", "reset-possible"] {
+            #expect(seen[outcome, default: 0] > 0, "no \(outcome) in transaction batch \(batch)")
+        }
+    }
+
+    /// Compares the enumerator with both engines on the histories of `seeds`; returns what was seen.
+    static func compare(seeds: Range<UInt64>, make: (UInt64) -> String) throws -> [String: Int] {
         var compared = 0, bad = 0
         var seen: [String: Int] = [:]
-        for seed in (batch * Self.perBatch)..<((batch + 1) * Self.perBatch) {
-            let text = RandomHistory.make(seed: seed)
+        for seed in seeds {
+            let text = make(seed)
             let history: History
             do { history = try Fixtures.history(text) } catch { continue }
             var enumerator = BruteForceEnumerator(history: history)
@@ -44,6 +67,9 @@ import Testing
                         let gotReads = results.first { $0.property == .linearizable }?.verdict
                         seen[verdict.rawValue, default: 0] += 1
                         if let linearizable { seen["linearizable-\(linearizable.rawValue)", default: 0] += 1 }
+                        let keyCommits = history.commits.filter { $0.group == key.group && $0.offset(for: key.partition) != nil }
+                        if keyCommits.contains(where: { $0.transaction != nil }) { seen["transactional-\(verdict.rawValue)", default: 0] += 1 }
+                        if keyCommits.contains(where: { $0.reset }) { seen["reset-\(verdict.rawValue)", default: 0] += 1 }
                         // The regression's size: the most some schedule loses, and for violated the least every one loses.
                         if got == verdict, verdict == .violated || verdict == .possible, let size = sizes[key],
                            let example = results.first(where: { $0.property == .monotonic })?.counterexample {
@@ -66,17 +92,12 @@ import Testing
                         Issue.record("seed \(seed) engine \(engine.rawValue): expected \(verdict.rawValue), engine rejected: \(error)\n\(text)")
                     }
                 }
-                if bad > 5 { return }
+                if bad > 5 { return seen }
             }
         }
         // The generator must actually exercise every outcome.
-        #expect(compared > Int(Self.perBatch) / 2)
-        // ...and both of auto's paths: the graph fast path and Z3 for open FIFO choices.
-        for outcome in ["holds", "possible", "violated", "inconsistent", "auto-monotonic-graph", "auto-monotonic-z3",
-                        "linearizable-holds", "linearizable-violated", "auto-linearizable-graph", "auto-linearizable-z3",
-                        "linked-linearizable-holds", "linked-linearizable-violated", "sized"] {
-            #expect(seen[outcome, default: 0] > 0, "no \(outcome) in batch \(batch)")
-        }
+        #expect(compared > seeds.count / 2, "only \(compared) of \(seeds.count) histories compared")
+        return seen
     }
 }
 

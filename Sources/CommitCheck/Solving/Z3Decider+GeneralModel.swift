@@ -34,9 +34,62 @@ extension Z3Decider {
     /// only positively), so every order atom stays positive.
     func decideMonotonicInGeneral(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term],
                                   assumptions: [Term]) throws -> Decision {
+        guard !problem.commits.isEmpty else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .z3) }
+        let losses = try generalLosses(problem, context: context, solver: solver, time: time, applied: applied)
+        if losses.isEmpty {
+            return Decision(verdict: .holds, reason: "no write can become the committed value after a higher one", engine: .z3)
+        }
+        // Can it regress?
+        try solver.push()
+        try solver.assert(try context.or(losses.map(\.regresses)))
+        let canRegress = try solver.check(assuming: assumptions)
+        var witness: Decision? = nil
+        if case .satisfiable = canRegress { witness = try generalWitness(problem, solver: solver, time: time, applied: applied) }
+        try solver.pop()
+        switch canRegress {
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
+        case .unsatisfiable: return Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: .z3)
+        case .satisfiable: break
+        }
+        // Must it regress?
+        try solver.push()
+        for loss in losses { try solver.assert(loss.avoids) }
+        let canAvoid = try solver.check(assuming: assumptions)
+        try solver.pop()
+        var decision = witness!
+        switch canAvoid {
+        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
+        case .unsatisfiable:
+            decision.verdict = .violated
+            decision.reason = "Z3 proves every consistent schedule regresses"
+        case .satisfiable:
+            decision.verdict = .possible
+            decision.reason = "some consistent schedules regress and some do not"
+        }
+        return decision
+    }
+
+    /// One way the committed value can step down within an epoch: its size, a formula that says
+    /// it happens, and one that says it does not (both with positive order atoms only).
+    struct GeneralLoss {
+        var size: Int
+        var regresses: Term
+        var avoids: Term
+    }
+
+    /// Every pair of writes (or the initial value and a write) whose values the committed offset
+    /// can take one after the other within an epoch, going down.
+    ///
+    /// `latest(x)`: x takes effect, and no write that takes effect with a later order point is
+    /// visible at or before x's visibility point, so the value becomes x's offset there. A loss is
+    /// a pair x, y with offset(x) > offset(y), y no reset, both `latest`, x visible first, and no
+    /// reset `latest` strictly between them (then some step between them goes down into a write
+    /// that is not a reset, and the epoch's high is at least x's offset), or a `latest` y below the
+    /// initial offset with no reset `latest` before it. `latest` and its negation each get a
+    /// literal that implies them (used only positively), so every order atom stays positive.
+    func generalLosses(_ problem: OrderProblem, context: Z3Context, solver: Z3Solver, time: [Term], applied: [Term]) throws -> [GeneralLoss] {
         let commits = problem.commits
         let count = commits.count
-        guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .z3) }
         let order = SlotOrder(context: context, time: time)
         let own = { (slot: Int) in Int32(slot) }
         let visible = { (slot: Int) in commits[slot].visibility }
@@ -56,9 +109,7 @@ extension Z3Decider {
         if let initial = problem.initial {
             belowInitial = (0..<count).filter { commits[$0].offset < initial && !commits[$0].effect.reset }
         }
-        if candidates.isEmpty && belowInitial.isEmpty {
-            return Decision(verdict: .holds, reason: "no write can become the committed value after a higher one", engine: .z3)
-        }
+        guard !candidates.isEmpty || !belowInitial.isEmpty else { return [] }
         let resets = (0..<count).filter { commits[$0].effect.reset }
 
         var latest: [Term] = [], notLatest: [Term] = []
@@ -77,60 +128,26 @@ extension Z3Decider {
             latest.append(isLatest)
             notLatest.append(isNotLatest)
         }
-
-        // Can it regress?
-        try solver.push()
-        var regressions: [Term] = []
+        var losses: [GeneralLoss] = []
         for (x, y) in candidates {
-            var conjuncts = [latest[x], latest[y], try order.less(visible(x), visible(y))]
+            var regress = [latest[x], latest[y], try order.less(visible(x), visible(y))]
+            var avoid = [notLatest[x], notLatest[y], try order.atOrBefore(visible(y), visible(x))]
             for r in resets where r != x && r != y {
-                conjuncts.append(try context.or([notLatest[r], try order.atOrBefore(visible(r), visible(x)), try order.atOrBefore(visible(y), visible(r))]))
+                regress.append(try context.or([notLatest[r], try order.atOrBefore(visible(r), visible(x)), try order.atOrBefore(visible(y), visible(r))]))
+                avoid.append(try context.and([latest[r], try order.less(visible(x), visible(r)), try order.less(visible(r), visible(y))]))
             }
-            regressions.append(try context.and(conjuncts))
+            losses.append(GeneralLoss(size: commits[x].offset - commits[y].offset, regresses: try context.and(regress), avoids: try context.or(avoid)))
         }
         for y in belowInitial {
-            var conjuncts = [latest[y]]
-            for r in resets where r != y { conjuncts.append(try context.or([notLatest[r], try order.atOrBefore(visible(y), visible(r))])) }
-            regressions.append(try context.and(conjuncts))
-        }
-        try solver.assert(try context.or(regressions))
-        let canRegress = try solver.check(assuming: assumptions)
-        var witness: Decision? = nil
-        if case .satisfiable = canRegress { witness = try generalWitness(problem, solver: solver, time: time, applied: applied) }
-        try solver.pop()
-        switch canRegress {
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
-        case .unsatisfiable: return Decision(verdict: .holds, reason: "Z3 proves no consistent schedule regresses", engine: .z3)
-        case .satisfiable: break
-        }
-
-        // Must it regress?
-        try solver.push()
-        for (x, y) in candidates {
-            var disjuncts = [notLatest[x], notLatest[y], try order.atOrBefore(visible(y), visible(x))]
-            for r in resets where r != x && r != y {
-                disjuncts.append(try context.and([latest[r], try order.less(visible(x), visible(r)), try order.less(visible(r), visible(y))]))
+            var regress = [latest[y]]
+            var avoid = [notLatest[y]]
+            for r in resets where r != y {
+                regress.append(try context.or([notLatest[r], try order.atOrBefore(visible(y), visible(r))]))
+                avoid.append(try context.and([latest[r], try order.less(visible(r), visible(y))]))
             }
-            try solver.assert(try context.or(disjuncts))
+            losses.append(GeneralLoss(size: problem.initial! - commits[y].offset, regresses: try context.and(regress), avoids: try context.or(avoid)))
         }
-        for y in belowInitial {
-            var disjuncts = [notLatest[y]]
-            for r in resets where r != y { disjuncts.append(try context.and([latest[r], try order.less(visible(r), visible(y))])) }
-            try solver.assert(try context.or(disjuncts))
-        }
-        let canAvoid = try solver.check(assuming: assumptions)
-        try solver.pop()
-        var decision = witness!
-        switch canAvoid {
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
-        case .unsatisfiable:
-            decision.verdict = .violated
-            decision.reason = "Z3 proves every consistent schedule regresses"
-        case .satisfiable:
-            decision.verdict = .possible
-            decision.reason = "some consistent schedules regress and some do not"
-        }
-        return decision
+        return losses
     }
 
     /// Reads a regressing schedule out of the model and names its first regressing step, by the

@@ -201,7 +201,7 @@ package struct Z3Decider {
     package static let regressionSizeLossLimit = 20_000
 
     package func regressionSize(_ problem: OrderProblem, guaranteed wantGuaranteed: Bool) throws -> RegressionSize? {
-        guard !problem.commits.isEmpty, !problem.needsGeneralModel else { return nil }
+        guard !problem.commits.isEmpty else { return nil }
         let context = Z3Context()
         let body = { () throws -> RegressionSize? in
             let (solver, time, applied, edgeLiterals) = try self.base(problem, in: context)
@@ -209,19 +209,24 @@ package struct Z3Decider {
             if !problem.reads.isEmpty {
                 assumptions += try self.encodeReads(problem, context: context, solver: solver, time: time, applied: applied)
             }
-            let count = problem.commits.count
-            let closure = SlotClosure(problem)
-            // Every way to lose value: (size, the event that loses it).
-            var losses: [(size: Int, term: Term)] = []
-            for x in 0..<count {
-                try self.stopIfCancelled()
-                for y in 0..<count where problem.commits[x].offset > problem.commits[y].offset && !closure.precedes(y, x) {
-                    losses.append((problem.commits[x].offset - problem.commits[y].offset,
-                                   try context.and([applied[x], applied[y], try context.less(time[x], time[y])])))
+            // Every way to lose value: (size, what says it happens, what says it does not).
+            var losses: [(size: Int, term: Term, avoided: Term?)] = []
+            if problem.needsGeneralModel {
+                losses = try self.generalLosses(problem, context: context, solver: solver, time: time, applied: applied)
+                    .map { ($0.size, $0.regresses, $0.avoids) }
+            } else {
+                let count = problem.commits.count
+                let closure = SlotClosure(problem)
+                for x in 0..<count {
+                    try self.stopIfCancelled()
+                    for y in 0..<count where problem.commits[x].offset > problem.commits[y].offset && !closure.precedes(y, x) {
+                        losses.append((problem.commits[x].offset - problem.commits[y].offset,
+                                       try context.and([applied[x], applied[y], try context.less(time[x], time[y])]), nil))
+                    }
                 }
-            }
-            if let initial = problem.initial {
-                for y in 0..<count where problem.commits[y].offset < initial { losses.append((initial - problem.commits[y].offset, applied[y])) }
+                if let initial = problem.initial {
+                    for y in 0..<count where problem.commits[y].offset < initial { losses.append((initial - problem.commits[y].offset, applied[y], nil)) }
+                }
             }
             // Past this many ways to lose, the search costs more than the answer is worth: no size.
             guard losses.count <= Self.regressionSizeLossLimit else { return nil }
@@ -242,7 +247,7 @@ package struct Z3Decider {
             func everyLoses(_ size: Int) throws -> Bool? {
                 try solver.push()
                 defer { try? solver.pop() }
-                for loss in losses where loss.size >= size { try solver.assert(try context.not(loss.term)) }
+                for loss in losses where loss.size >= size { try solver.assert(try loss.avoided ?? context.not(loss.term)) }
                 switch try solver.check(assuming: assumptions) {
                 case .satisfiable: return false
                 case .unsatisfiable: return true
