@@ -102,12 +102,15 @@ import Testing
         }
     }
 
-    @Test func helpWrapsToOtherWidthsToo() throws {
-        // The same check at a narrow and a wide terminal: breaks come from the wrapper only.
+    @Test(arguments: helpCommands)
+    func helpWrapsToOtherWidthsToo(_ arguments: [String]) throws {
+        // A hard break that happens to fall where the wrapper breaks at 80 shows at other widths.
         for columns in [60, 120] {
-            let run = try Self.help(["analyze", "--help"], columns: columns)
+            let run = try Self.help(arguments, columns: columns)
             #expect(run.status == 0)
-            #expect(Self.earlyBreaks(in: run.out, width: columns).isEmpty, "\(columns): \(run.out)")
+            for place in Self.earlyBreaks(in: run.out, width: columns) {
+                Issue.record("\(arguments.joined(separator: " ")) at \(columns) columns: sentence broken mid-way:\n\(place)")
+            }
         }
     }
 }
