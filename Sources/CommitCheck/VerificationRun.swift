@@ -176,6 +176,7 @@ struct Run: @unchecked Sendable {
             }
             monotonic.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
             monotonic.counterexample?.minimal = minimal
+            if options.minimize && options.minimizeTimeout == 0 { monotonic.counterexample?.minimizationOff = true }
             monotonic.counterexample?.subTrace = subTrace
             // The size is judged over the same schedules as the verdict: those that explain the reads.
             var sized = problem
@@ -221,6 +222,7 @@ struct Run: @unchecked Sendable {
             linearizable.counterexample = storyteller.readsCounterexample(key: key, clashing: clashing, evidence: evidence)
             if let shrunk {
                 linearizable.counterexample?.minimal = shrunk.minimal
+                if options.minimizeTimeout == 0 { linearizable.counterexample?.minimizationOff = true }
                 linearizable.counterexample?.subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", Self.label(key, .linearizable, .violated))])
             }
         }

@@ -6,16 +6,19 @@ struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Sweep simulated commit strategies, or summarise recorded traces.",
+        // One line per paragraph: argument-parser wraps to the terminal; a hard break would break a sentence.
         discussion: """
-        Without trace files: simulate every combination of the lists below with --seeds runs each, verify
-        every trace, and report per cell the share of runs whose committed offset really went back at
-        the simulated broker (the ground truth), how often it did per run, the share that ended on a
-        wrong final offset, the drops, the verdict shares and the verification time. The table's first
-        line names every knob shared by all cells; CSV and JSON (--out DIR: sweep.csv, sweep.json and SVG
-        charts) carry every knob per cell. With trace files: verdict counts per key, regression sizes,
-        and the share of neighbouring commit pairs open: pairs of commits of one key, next to each other
-        in trace order, that nothing in the history orders (program order, FIFO, acks), so the checker
-        must consider both apply orders.
+        Without trace files: simulate every combination of the lists below with --seeds runs each, verify \
+        every trace, and report per cell the share of runs whose committed offset really went back at \
+        the simulated broker (the ground truth), how often it did per run, the share that ended on a \
+        wrong final offset, the drops, the verdict shares and the verification time. The table's first \
+        line names every knob shared by all cells; CSV and JSON (--out DIR: sweep.csv, sweep.json and SVG \
+        charts) carry every knob per cell.
+
+        With trace files: verdict counts per key, regression sizes, and the share of neighbouring \
+        commit pairs open: pairs of commits of one key, next to each other in trace order, that \
+        nothing in the history orders (program order, FIFO, acks), so the checker must consider both \
+        apply orders.
         """
     )
 

@@ -8,7 +8,13 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure verify on generated traces: wall time, events/s, peak memory, engines, Z3 time.",
-        discussion: "Build in release first for meaningful figures: swift build -c release && .build/release/commitcheck bench"
+        // The generated usage lists every option on one line, past 80 columns.
+        usage: "commitcheck bench [<options>]",
+        discussion: """
+        Build in release first for meaningful figures:
+
+            swift build -c release && .build/release/commitcheck bench
+        """
     )
 
     @Flag(help: "A small set of cases (seconds, not minutes).")

@@ -7,6 +7,8 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge the JSON reports of verify --shard i/n runs into the report of the whole trace.",
+        // The generated usage lists every option on one line, past 80 columns.
+        usage: "commitcheck merge [<options>] <report> ...",
         discussion: """
         Every shard 0..n-1 must be given exactly once, from runs over the same traces: overlapping or \
         missing shards are refused (exit 2). Exit codes as for verify.

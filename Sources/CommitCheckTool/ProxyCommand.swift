@@ -10,6 +10,11 @@ struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
         abstract: "Forward Kafka traffic unchanged and record its OffsetCommit and OffsetFetch requests as a trace.",
+        // The generated usage is one line past 80 columns; this one is the same, on two.
+        usage: """
+        commitcheck proxy [<options>] --listen <address> --upstream <host:port>
+          --out <file>
+        """,
         discussion: """
             Point clients at --listen instead of the broker. Clients must keep talking through the proxy \
             after Metadata/FindCoordinator: either have the broker advertise the proxy's address (Tansu: \

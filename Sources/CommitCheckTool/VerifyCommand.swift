@@ -52,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Check only shard i of n of the keys (0-based), e.g. 2/8; merge the shards' JSON reports.", valueName: "i/n"))
     var shard: String?
 
-    @Flag(name: .customLong("allow-empty"), help: "Pass a history with no commit and no fetch (by default it is an error: a run that checked nothing).")
+    @Flag(name: .customLong("allow-empty"), help: "Pass a history with nothing to check: no commit and no fetch, or with --from no client operation (by default it is an error: a run that checked nothing).")
     var allowEmpty = false
 
     @Flag(help: "For keys that hold, print the ordering facts the proof rests on.")
@@ -61,7 +61,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write each bad key's minimal sub-trace here (one commitcheck/1 history per key, each starting with a meta line that names the key and verdict).", valueName: "file"))
     var counterexample: String?
 
-    @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal.")
+    @Option(name: .customLong("minimize-timeout"), parsing: .unconditional, help: "Seconds of counterexample minimisation per bad key; past it the trace shown is marked not minimal. 0 turns minimisation off.")
     var minimizeTimeout: Double = 10
 
     @Option(help: "auto (the default): stream a trace of 256 MB or more that qualifies (one clock, specs/scaling.md), holding only open windows, and hold smaller ones whole (faster per event); on: stream any trace that qualifies, saying why one does not; off: always hold the whole history. The report names the path that ran.")
@@ -95,7 +95,8 @@ struct VerifyCommand: ParsableCommand {
             let report: Report
             do {
                 report = try RegisterHistoryCheck.run(paths: traces, source: source, model: registers.model, initial: registers.initial,
-                                                      timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation)
+                                                      timeout: timeout, minimizeTimeout: minimizeTimeout, allowEmpty: allowEmpty,
+                                                      cancellation: cancellation)
             } catch {
                 FileOutput.standardError("error: \(error)\n")
                 throw ExitCode(ExitStatus.badInput.rawValue)

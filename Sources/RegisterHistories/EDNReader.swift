@@ -3,7 +3,17 @@ public struct EDNError: Error, CustomStringConvertible, Sendable {
     public var line: Int
     public var column: Int
     public var message: String
+    /// The text was read but holds no client operation (empty, or only the nemesis'): nothing to
+    /// check rather than unreadable, which `--allow-empty` may accept.
+    public var nothingToCheck = false
     public var description: String { "\(line):\(column): \(message)" }
+
+    public init(line: Int, column: Int, message: String, nothingToCheck: Bool = false) {
+        self.line = line
+        self.column = column
+        self.message = message
+        self.nothingToCheck = nothingToCheck
+    }
 }
 
 /// Reads EDN as Jepsen and Knossos write histories.

@@ -8,7 +8,8 @@
 ///
 /// An unreadable history never passes as linearizable (DESIGN §4): a file with no client
 /// operation, an operation that is not a map with `:type` and `:process`, or a completion with no
-/// invocation before it is an error naming its line.
+/// invocation before it is an error naming its line. Only the first is `nothingToCheck`, which
+/// `verify --allow-empty` accepts.
 public enum JepsenHistory {
     public static func parse(_ text: String, model: RegisterModel, initial: String?) throws(EDNError) -> RegisterHistory {
         var reader = EDNReader(text)
@@ -96,7 +97,8 @@ public enum JepsenHistory {
         }
         if clientEvents == 0 {
             throw EDNError(line: lines.first ?? 1, column: 1,
-                           message: ops.isEmpty ? "no operation: the history is empty" : "no client operation: every entry is the nemesis'")
+                           message: ops.isEmpty ? "no operation: the history is empty" : "no client operation: every entry is the nemesis'",
+                           nothingToCheck: true)
         }
         history.operations.removeAll { $0.ret == -1 }
         return history

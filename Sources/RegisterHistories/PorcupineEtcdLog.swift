@@ -77,7 +77,8 @@ public enum PorcupineEtcdLog {
         }
         if history.operations.isEmpty {
             throw EDNError(line: max(lastLine, 1), column: 1,
-                           message: lastLine == 0 ? "no operation: the log is empty" : "no operation: no 'jepsen.util' line with an :invoke")
+                           message: lastLine == 0 ? "no operation: the log is empty" : "no operation: no 'jepsen.util' line with an :invoke",
+                           nothingToCheck: true)
         }
         return history
     }

@@ -67,31 +67,50 @@ public enum RegisterHistoryCheck {
 
     /// Checks each file; one `linearizable` key per file, named after it.
     ///
+    /// A file with no client operation (empty, or only the nemesis') is an error whose message
+    /// names `--allow-empty`; with `allowEmpty` it is a `holds` key that says it had nothing to
+    /// check, as `verify --allow-empty` passes a commit trace with no commit and no fetch.
+    ///
     /// With `cancellation` cancelled (SIGINT), the search, the minimisation and Z3 stop within
     /// milliseconds: the file being checked and every later one are reported `unknown`
     /// ("interrupted"), the ones decided before keep their verdicts. A Z3 failure throws
     /// `SolverFailure`.
     public static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
-                           timeout: Double?, minimizeTimeout: Double = 10, cancellation: Cancellation? = nil) throws -> Report {
+                           timeout: Double?, minimizeTimeout: Double = 10, allowEmpty: Bool = false,
+                           cancellation: Cancellation? = nil) throws -> Report {
         try run(paths: paths, source: source, model: model, initial: initial, timeout: timeout, minimizeTimeout: minimizeTimeout,
-                cancellation: cancellation, solver: z3(_:milliseconds:cancellation:))
+                allowEmpty: allowEmpty, cancellation: cancellation, solver: z3(_:milliseconds:cancellation:))
     }
 
     /// `run` with the solver given (tests make it fail).
     static func run(paths: [String], source: HistorySource, model: RegisterModel, initial: String?,
-                    timeout: Double?, minimizeTimeout: Double, cancellation: Cancellation?, solver: Solver) throws -> Report {
+                    timeout: Double?, minimizeTimeout: Double, allowEmpty: Bool = false, cancellation: Cancellation?,
+                    solver: Solver) throws -> Report {
         var keys: [KeyResult] = []
+        var warnings: [String] = []
         for path in paths {
             if cancellation?.isCancelled == true {
                 keys.append(KeyResult(register: path, property: .linearizable, verdict: .unknown,
                                       reason: "interrupted before this history was decided", engine: "search"))
                 continue
             }
-            let history = try read(path: path, source: source, model: model, initial: initial)
+            let history: RegisterHistory
+            do {
+                history = try read(path: path, source: source, model: model, initial: initial)
+            } catch var error as ReadError where error.underlying.nothingToCheck {
+                guard allowEmpty else {
+                    error.underlying.message += "; --allow-empty accepts a history with no client operation"
+                    throw error
+                }
+                let nothing = "nothing to check: \(error.underlying.message) (passed by --allow-empty)"
+                keys.append(KeyResult(register: path, property: .linearizable, verdict: .holds, reason: nothing))  // nothing ran: no engine
+                warnings.append("\(path):\(error.underlying.line): \(nothing)")
+                continue
+            }
             keys.append(try check(history, name: path, timeout: timeout, minimizeTimeout: minimizeTimeout, cancellation: cancellation,
                                   solver: solver))
         }
-        return Report(traces: paths, keys: keys)
+        return Report(traces: paths, keys: keys, warnings: warnings)
     }
 
     /// Search first; Z3 for what the search cannot close in its budget. A Z3 failure throws
@@ -115,6 +134,7 @@ public enum RegisterHistoryCheck {
             result.verdict = .violated
             result.reason = "no order of the operations respects real time and the register"
             result.counterexample = RegisterExplainer(history: history, budget: minimizeTimeout, cancellation: cancellation).counterexample()
+            if minimizeTimeout == 0 { result.counterexample?.minimizationOff = true }
         case .interrupted:
             result.reason = "interrupted while the search was deciding it"
         case .timedOut:

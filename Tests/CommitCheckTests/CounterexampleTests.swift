@@ -86,10 +86,34 @@ import Testing
 
     @Test func budgetExhaustedSaysNotMinimal() throws {
         var options = VerifyOptions()
-        options.minimizeTimeout = 0
+        options.minimizeTimeout = 1e-9
         let report = try Verifier(options: options).verify(paths: [Fixtures.histories.appendingPathComponent("sarama-2940-seed.jsonl").path])
         let example = try #require(report.keys.first { $0.partition == 0 }?.counterexample)
         #expect(example.minimal == false)
         #expect(TextReporter.render(report).contains("not minimal"))
+        #expect(TextReporter.render(report).contains("(not minimal: the minimisation budget ran out)"))
+        #expect(!TextReporter.render(report).contains("turned off"))
+    }
+
+    @Test func minimisationTurnedOffSaysSoAndNotThatTheBudgetRanOut() throws {
+        // Issue 30 item 5: --minimize-timeout 0 asks for no minimisation; no budget ran out.
+        var options = VerifyOptions()
+        options.minimizeTimeout = 0
+        let path = Fixtures.histories.appendingPathComponent("sarama-2940-seed.jsonl").path
+        let history = try TraceReader().read(paths: [path])
+        let report = try Verifier(options: options).verify(history: history)
+        let example = try #require(report.keys.first { $0.partition == 0 }?.counterexample)
+        #expect(example.minimal == false)
+        let text = try ReportFormat.text.render(report, failOn: .possible)
+        #expect(text.contains("(not minimal: minimisation was turned off, --minimize-timeout 0)"), "\(text)")
+        #expect(!text.contains("budget ran out"), "\(text)")
+        let json = try ReportFormat.json.render(report, failOn: .possible)
+        #expect(json.contains("\"minimizationOff\" : true"), "\(json)")
+        let page = try HTMLReporter.render(history: history, report: report)
+        #expect(!page.contains("budget ran out"))
+        // The command line says the same.
+        let run = try Fixtures.run(["verify", "--minimize-timeout", "0", path])
+        #expect(run.code == 1)
+        #expect(run.out.contains("minimisation was turned off") && !run.out.contains("budget ran out"), "\(run.out)")
     }
 }

@@ -123,4 +123,66 @@ import Testing
             #expect(output.contains("\(file.path):\(line):"), "\(source) \(file.lastPathComponent): \(output)")
         }
     }
+
+    /// A Knossos history whose every entry is the nemesis' (as Knossos' labelled
+    /// `mongodb-v0-ack-rollback` is): nothing about the register, yet a history Knossos calls valid.
+    static let nemesisOnlyHistory = """
+    [{:type :info, :f :start, :process :nemesis, :value nil, :time 1000}
+     {:type :info, :f :start, :process :nemesis, :value [:isolated {"n1" #{"n2" "n3"}}], :time 2000}
+     {:type :info, :f :stop, :process :nemesis, :value nil, :time 3000}
+     {:type :info, :f :stop, :process :nemesis, :value :network-healed, :time 4000}]
+    """
+
+    @Test func allowEmptyReachesRegisterHistories() throws {
+        // Issue 30 item 1: --allow-empty lets a history with no client operation pass, as it does for
+        // commit traces; without it the refusal names the flag.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nemesis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nemesis = directory.appendingPathComponent("nemesis-only.edn")
+        try Self.nemesisOnlyHistory.write(to: nemesis, atomically: true, encoding: .utf8)
+        let refused = try RegisterEngineTests.run(["verify", "--from", "jepsen", nemesis.path])
+        #expect(refused.0 == 2, "\(refused.1)")
+        #expect(refused.1.contains("\(nemesis.path):1:"), "\(refused.1)")
+        #expect(refused.1.contains("no client operation"), "\(refused.1)")
+        #expect(refused.1.contains("--allow-empty"), "\(refused.1)")
+        let allowed = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--allow-empty", nemesis.path])
+        #expect(allowed.0 == 0, "\(allowed.1)")
+        #expect(allowed.1.contains("no client operation"), "\(allowed.1)")
+        let json = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--allow-empty", "--format", "json", nemesis.path])
+        #expect(json.0 == 0 && json.1.contains("\"holds\""), "\(json.1)")
+        // A log of other loggers only is Porcupine's "no operation": the flag lets it pass too.
+        let quiet = directory.appendingPathComponent("quiet.log")
+        try "INFO  jepsen.core - Running test\n".write(to: quiet, atomically: true, encoding: .utf8)
+        let porcupine = try RegisterEngineTests.run(["verify", "--from", "porcupine-etcd", quiet.path])
+        #expect(porcupine.0 == 2 && porcupine.1.contains("--allow-empty"), "\(porcupine.1)")
+        #expect(try RegisterEngineTests.run(["verify", "--from", "porcupine-etcd", "--allow-empty", quiet.path]).0 == 0)
+        // The flag accepts nothing to check, never something unreadable.
+        let passwd = directory.appendingPathComponent("passwd")
+        try "root:x:0:0:root:/root:/bin/bash\n".write(to: passwd, atomically: true, encoding: .utf8)
+        for source in ["jepsen", "porcupine-etcd"] {
+            let unreadable = try RegisterEngineTests.run(["verify", "--from", source, "--allow-empty", passwd.path])
+            #expect(unreadable.0 == 2, "\(source): \(unreadable.1)")
+            #expect(!unreadable.1.contains("--allow-empty"), "\(source): \(unreadable.1)")
+        }
+        // One client operation is something to check: the flag changes nothing there.
+        let one = directory.appendingPathComponent("one.edn")
+        try "[{:process :nemesis :type :info :f :start}\n {:process 0 :type :invoke :f :write :value 1}\n {:process 0 :type :ok :f :write :value 1}]"
+            .write(to: one, atomically: true, encoding: .utf8)
+        let checked = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--allow-empty", one.path])
+        #expect(checked.0 == 0 && !checked.1.contains("no client operation"), "\(checked.1)")
+    }
+
+    @Test func registerMinimisationTurnedOffSaysSo() throws {
+        // Issue 30 item 5, for register histories: --minimize-timeout 0 is no budget that ran out.
+        let path = PackagePaths.histories.appendingPathComponent("registers/knossos-stale-read.edn").path
+        let off = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--minimize-timeout", "0", path])
+        #expect(off.0 == 1, "\(off.1)")
+        #expect(off.1.contains("(not minimal: minimisation was turned off, --minimize-timeout 0)"), "\(off.1)")
+        #expect(!off.1.contains("budget ran out"), "\(off.1)")
+        let json = try RegisterEngineTests.run(["verify", "--from", "jepsen", "--minimize-timeout", "0", "--format", "json", path])
+        #expect(json.1.contains("\"minimizationOff\" : true"), "\(json.1)")
+        let on = try RegisterEngineTests.run(["verify", "--from", "jepsen", path])
+        #expect(on.0 == 1 && !on.1.contains("turned off") && !on.1.contains("not minimal"), "\(on.1)")
+    }
 }

@@ -15,6 +15,51 @@ struct ForcedChain {
         var reason: ForcedStep.Reason
     }
 
+    /// The shortest chain from one commit's apply point to another's that rests only on `events`
+    /// (the counterexample's own events), as steps between points of the whole history's `graph`.
+    ///
+    /// A counterexample is a sub-history that gets the verdict on its own, so the order that
+    /// explains it must be the order of that sub-history, not of the whole trace: searched in the
+    /// whole graph, the chain can run through a commit the counterexample leaves out (issue 30:
+    /// `34 -> 35 -> 36` by connection FIFO when the minimal sub-trace has only 34 and 36, which
+    /// FIFO orders directly). So the chain is searched in the order graph of the sub-history (the
+    /// one the minimiser re-verified, built by ``Minimizer/subHistory(_:)``) and its points are
+    /// mapped back. `events == nil` (no minimisation asked for) searches the whole graph. An empty
+    /// list when that order does not force `earlier` before `later`.
+    static func shortest(fromApplyOf earlier: Int, toApplyOf later: Int, within events: [Int]?,
+                         history: History, graph: OrderGraph, key: PartitionKey, verdict: Verdict) -> [Step] {
+        guard let events, events.count < history.events.count else {
+            return shortest(from: graph.applyPoint[earlier], to: graph.applyPoint[later], in: graph)
+        }
+        let kept = Array(Set(events)).sorted()
+        let extraction = Minimizer(history: history, key: key, verdict: verdict) { _, _ in nil }
+        guard let sub = try? extraction.subHistory(kept), sub.events.count == kept.count,
+              let subGraph = try? OrderGraph(history: sub),
+              let subEarlier = sub.commitIndex[history.commits[earlier].id],
+              let subLater = sub.commitIndex[history.commits[later].id] else { return [] }
+        var fetchIndex: [String: Int]? = nil
+        /// The whole graph's point for a point of the sub-history's graph (nil for a clock barrier).
+        func wholePoint(_ point: Int32) -> Int32? {
+            switch subGraph.kinds[Int(point)] {
+            case .event(let index): return graph.eventPoint[kept[index]]
+            case .apply(let commit): return history.commitIndex[sub.commits[commit].id].map { graph.applyPoint[$0] }
+            case .read(let fetch):
+                if fetchIndex == nil {
+                    fetchIndex = Dictionary(history.fetches.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+                }
+                return fetchIndex?[sub.fetches[fetch].id].map { graph.readPoint[$0] }
+            case .clockBarrier: return nil
+            }
+        }
+        var steps: [Step] = []
+        for step in shortest(from: subGraph.applyPoint[subEarlier], to: subGraph.applyPoint[subLater], in: subGraph) {
+            // A step ends at a barrier only inside a run of clock order, which is merged into one step.
+            guard let from = wholePoint(step.from), let to = wholePoint(step.to) else { return [] }
+            steps.append(Step(from: from, to: to, reason: step.reason))
+        }
+        return steps
+    }
+
     /// The steps from `from` to `to`, or an empty list when the graph does not force `from < to`.
     static func shortest(from: Int32, to: Int32, in graph: OrderGraph) -> [Step] {
         guard from != to else { return [] }

@@ -151,8 +151,12 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var toOffset: Int?
     /// A witness schedule: point names in order (`send c1`, `apply c1`, ...).
     public var schedule: [String]?
-    /// Whether the evidence was shrunk to 1-minimal (false when the budget ran out).
+    /// Whether the evidence was shrunk to 1-minimal (false when the budget ran out, or when
+    /// minimisation was turned off: see ``minimizationOff``).
     public var minimal: Bool?
+    /// True when minimisation was turned off (`--minimize-timeout 0`): the evidence is not minimal
+    /// because no shrinking was asked for, not because a budget ran out.
+    public var minimizationOff: Bool?
     /// The evidence as a `commitcheck/1` sub-trace that re-verifies to the same verdict.
     public var subTrace: String?
     /// For a regression: the most some consistent schedule loses, as a drawdown (a value the key

@@ -240,7 +240,9 @@ struct Storyteller {
         }
         var forced: [ForcedStep] = []
         if decision.verdict == .violated, let earlier {
-            let chain = ForcedChain.shortest(from: graph.applyPoint[earlier.commit], to: graph.applyPoint[later.commit], in: graph)
+            // Only the counterexample's own events may explain its order.
+            let chain = ForcedChain.shortest(fromApplyOf: earlier.commit, toApplyOf: later.commit, within: evidence,
+                                             history: history, graph: graph, key: problem.key, verdict: decision.verdict)
             forced = typed(chain)
             if !chain.isEmpty {
                 narrative.append("why the order is forced (\(chain.count) step\(chain.count == 1 ? "" : "s")):")

@@ -26,7 +26,10 @@ package enum TextReporter {
             if let example = key.counterexample {
                 out += "     \(example.summary)\n"
                 for step in example.narrative { out += "       \(step)\n" }
-                if example.minimal == false { out += "       (not minimal: the minimisation budget ran out)\n" }
+                if example.minimal == false {
+                    out += example.minimizationOff == true ? "       (not minimal: minimisation was turned off, --minimize-timeout 0)\n"
+                        : "       (not minimal: the minimisation budget ran out)\n"
+                }
                 if example.minimal == true { out += "       (1-minimal: \(example.lines.count) event(s), lines \(example.lines.map(String.init).joined(separator: ", ")))\n" }
             }
         }
