@@ -6,6 +6,8 @@ real broker (Tests/RecordingTests/ShimPackageTests.swift runs it in a fresh virt
   confluent        confluent-kafka Consumer: one thread consumes 2 partitions, commits
                    synchronously and asynchronously (an on_commit of its own, which must still
                    run), then reads the committed offsets back with committed()
+  confluent-burst  confluent-kafka Consumer: 20 asynchronous commits in a row (several in flight at
+                   once), then every on_commit; reports the offsets in the order on_commit saw them
   aiokafka         AIOKafkaConsumer: the same with await commit() and committed()
   confluent-txn    confluent-kafka Producer: transactions staging 3 (commit), 10 (abort), 5
                    (commit), 2 (abort) for partition 0, then a producer fenced by a second one
@@ -28,7 +30,7 @@ from commitcheck_recorder import Recorder, instrument, mark_reset
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--client", required=True,
-                    choices=["confluent", "aiokafka", "confluent-txn", "kafka-python-txn", "resets"])
+                    choices=["confluent", "confluent-burst", "aiokafka", "confluent-txn", "kafka-python-txn", "resets"])
 parser.add_argument("--bootstrap", required=True)
 parser.add_argument("--topic", required=True)
 parser.add_argument("--group", required=True)
@@ -129,6 +131,29 @@ def confluent():
     report(seen=seen, sync_commits=sync_commits, async_commits=async_commits, own_callbacks=len(own_callbacks),
            committed={"%s/%d" % (tp.topic, tp.partition): tp.offset for tp in committed},
            broker=read_back(args.group, args.topic), instrumented_class=Consumer.__name__)
+
+
+def confluent_burst():
+    import confluent_kafka
+    from confluent_kafka import TopicPartition
+    create_topics(args.topic)
+    produce(args.topic)
+    recorder = Recorder(proc="confluent-burst", out=args.out)
+    Consumer = instrument(confluent_kafka.Consumer, recorder)
+    order = []
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": args.group, "enable.auto.commit": False,
+                         "on_commit": lambda error, parts: order.append([p.offset for p in parts])})
+    consumer.assign([TopicPartition(args.topic, 0)])
+    consumer.committed([TopicPartition(args.topic, 0)], 30)                          # waits for the coordinator
+    consumer.commit(offsets=[TopicPartition(args.topic, 0, 0)], asynchronous=False)
+    for i in range(1, 21):
+        consumer.commit(offsets=[TopicPartition(args.topic, 0, i)], asynchronous=True)
+    deadline = time.time() + 30
+    while len(order) < 20 and time.time() < deadline:
+        consumer.poll(0.1)
+    consumer.close()
+    recorder.close()
+    report(callback_order=order, broker=read_back(args.group, args.topic))
 
 
 # -- aiokafka consumer ----------------------------------------------------------------------------------
@@ -309,6 +334,8 @@ def resets():
 
 if args.client == "confluent":
     confluent()
+elif args.client == "confluent-burst":
+    confluent_burst()
 elif args.client == "aiokafka":
     asyncio.run(aiokafka_main())
 elif args.client == "confluent-txn":

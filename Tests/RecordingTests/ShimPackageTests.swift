@@ -94,6 +94,27 @@ struct ShimPackageTests {
         #expect(verdict.status == 0, "\(verdict.out)")
     }
 
+    @Test func eachOnCommitAcksTheCommitItAnswers() throws {
+        // Several asynchronous commits in flight at once: every one gets exactly one ack, in the
+        // order librdkafka's on_commit reported them, and nothing is claimed about their order
+        // (no `conn`), so the shim's trace alone never says a regression happened.
+        let (report, events, trace) = try Self.run("confluent-burst", name: "shim-burst")
+        let order = try #require(report["callback_order"] as? [[Int]])
+        #expect(order.count == 20, "\(report)")
+        var offsetOfCommit: [String: Int] = [:]
+        for event in events where event["ev"] as? String == "build" {
+            offsetOfCommit[event["commit"] as! String] = (event["offsets"] as? [String: Int])?["t-shim-burst/0"]
+        }
+        let acked = events.filter { $0["ev"] as? String == "ack" }.compactMap { offsetOfCommit[$0["commit"] as? String ?? ""] }
+        #expect(acked == [0] + order.map { $0[0] }, "acks follow on_commit: \(acked) vs \(order)")
+        #expect(Set(events.filter { $0["ev"] as? String == "ack" }.compactMap { $0["commit"] as? String }).count == 21)
+        #expect(events.allSatisfy { $0["conn"] == nil })
+        #expect((report["broker"] as? [String: Int])?["t-shim-burst/0"] == order.last?.first)
+        let verdict = try Self.verify(trace)
+        #expect(verdict.status == 0 || verdict.status == 1, "\(verdict.out)")
+        #expect(!verdict.out.contains("violated"), "the shim alone claims no order among commits in flight: \(verdict.out)")
+    }
+
     @Test func anAiokafkaConsumersTraceVerifies() throws {
         let (report, events, trace) = try Self.run("aiokafka", name: "shim-aiokafka")
         let commits = try #require(report["commits"] as? Int)
