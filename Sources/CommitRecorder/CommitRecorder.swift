@@ -9,7 +9,10 @@ import Darwin
 ///
 /// Put `build` where the client snapshots the offsets it will commit, `send` where the request is
 /// handed to the connection (inside the connection's write lock, with `conn`, to claim FIFO), and
-/// `ack` where the response arrives; `fetch`/`fetched` around OffsetFetch. Every event is stamped
+/// `ack` where the response arrives; `fetch`/`fetched` around OffsetFetch. A transactional producer's
+/// `sendOffsetsToTransaction` is a `build` with `txn` (then `send` and `ack` as usual), its
+/// `commitTransaction`/`abortTransaction` an `end` before the call and an `ended` after it; an
+/// intended rewind is a `build` with `reset: true` (specs/recording.md). Every event is stamped
 /// with the recorder's `proc`, the calling task or thread, and the monotonic clock, then buffered;
 /// `flush()` and `close()` make what was recorded durable. Thread-safe.
 ///
@@ -52,9 +55,18 @@ public final class CommitRecorder: @unchecked Sendable {
 
     /// The client built a commit request with these offsets (Kafka's convention: the next offset
     /// to consume). Returns the commit id to pass to `send` and `ack`.
+    ///
+    /// - Parameters:
+    ///   - txn: the transaction the offsets are staged in (a `TxnOffsetCommit` of a
+    ///     `sendOffsetsToTransaction`): they become visible only when that transaction commits.
+    ///     Any id unique in the trace (`nextTransactionID`); nil for a plain OffsetCommit.
+    ///   - reset: the application rewinds on purpose (it sought back and commits the lower
+    ///     offset, an operator's reset): `monotonic` does not count a decrease into this commit. A
+    ///     reset's offsets may be `-1`, "no committed offset".
     @discardableResult
     public func build(group: String, offsets: [Partition: Int64], commit: String? = nil,
-                      generation: Int32? = nil, member: String? = nil, thread: String? = nil) -> String {
+                      generation: Int32? = nil, member: String? = nil, txn: String? = nil, reset: Bool = false,
+                      thread: String? = nil) -> String {
         var id = commit ?? ""
         record("build", thread: thread) { line in
             // Numbered under the writer's lock: ids rise in file order, as a streaming check
@@ -68,6 +80,7 @@ public final class CommitRecorder: @unchecked Sendable {
                 TraceLineEncoding.appendInteger(generation, to: &line)
             }
             if let member { Self.field("member", member, &line) }
+            Self.commitKind(txn: txn, reset: reset, &line)
         }
         // A closed recorder wrote nothing (flush reports why): the id is still fresh.
         return id.isEmpty ? nextID() : id
@@ -75,15 +88,19 @@ public final class CommitRecorder: @unchecked Sendable {
 
     /// The request was handed to a connection. Record it while holding that connection's write
     /// lock and name the connection in `conn`: then the checker may assume the broker applies this
-    /// connection's commits in the order of their `send` lines. `group` and `offsets` are for
-    /// recorders that saw no `build`.
+    /// connection's commits in the order of their `send` lines. `group`, `offsets`, `txn` and
+    /// `reset` are for recorders that saw no `build` (on a built commit, `build` carries them);
+    /// `client` is the Kafka client id the request carries.
     public func send(commit: String, conn: String? = nil, group: String? = nil,
-                     offsets: [Partition: Int64]? = nil, thread: String? = nil) {
+                     offsets: [Partition: Int64]? = nil, txn: String? = nil, reset: Bool = false,
+                     client: String? = nil, thread: String? = nil) {
         record("send", thread: thread) { line in
             Self.field("commit", commit, &line)
             if let conn { Self.field("conn", conn, &line) }
             if let group { Self.field("group", group, &line) }
             if let offsets { Self.offsets(offsets, &line) }
+            Self.commitKind(txn: txn, reset: reset, &line)
+            if let client { Self.field("client", client, &line) }
         }
     }
 
@@ -99,9 +116,11 @@ public final class CommitRecorder: @unchecked Sendable {
         }
     }
 
-    /// An OffsetFetch was issued for these partitions. Returns the fetch id for `fetched`.
+    /// An OffsetFetch was issued for these partitions (`client`: the request's Kafka client id).
+    /// Returns the fetch id for `fetched`.
     @discardableResult
-    public func fetch(group: String, partitions: [Partition], fetch: String? = nil, thread: String? = nil) -> String {
+    public func fetch(group: String, partitions: [Partition], fetch: String? = nil, client: String? = nil,
+                      thread: String? = nil) -> String {
         var id = fetch ?? ""
         record("fetch", thread: thread) { line in
             if fetch == nil { id = nextID() }
@@ -113,6 +132,7 @@ public final class CommitRecorder: @unchecked Sendable {
                 TraceLineEncoding.appendKey(partition, to: &line)
             }
             line.append(UInt8(ascii: "]"))
+            if let client { Self.field("client", client, &line) }
         }
         return id.isEmpty ? nextID() : id
     }
@@ -122,6 +142,46 @@ public final class CommitRecorder: @unchecked Sendable {
         record("fetched", thread: thread) { line in
             Self.field("fetch", fetch, &line)
             Self.offsets(offsets, &line)
+        }
+    }
+
+    /// A fresh transaction id, unique within this recorder: `TRANSACTIONAL_ID@proc#N`.
+    ///
+    /// Take one per transaction (from its first staged offsets to its `end`): a transactional
+    /// producer that begins a new transaction needs a new id, since the checker decides each
+    /// transaction's outcome on its own.
+    public func nextTransactionID(transactionalID: String) -> String {
+        let number = counterLock.withLock { counter += 1; return counter }
+        return "\(transactionalID)@\(proc)#\(number)"
+    }
+
+    /// An EndTxn asking to commit or abort transaction `txn` is about to be sent: record it before
+    /// the call that sends it (`commitTransaction`/`abortTransaction`), so its line precedes the
+    /// moment the coordinator can act on it. A retried end is a second `end` of the same `txn`.
+    public func end(txn: String, result: TransactionResult, thread: String? = nil) {
+        record("end", thread: thread) { line in
+            Self.field("txn", txn, &line)
+            Self.field("result", result.rawValue, &line)
+        }
+    }
+
+    /// The answer to the latest `end` of `txn`: `ok` (the coordinator took the decision), `fail`
+    /// (refused: a fenced producer's commit becomes an abort), `unknown` (a timeout, a lost
+    /// connection: it may have been taken). `error` names the Kafka error, when there was one.
+    public func ended(txn: String, status: Outcome, error: String? = nil, thread: String? = nil) {
+        record("ended", thread: thread) { line in
+            Self.field("txn", txn, &line)
+            Self.field("status", status.rawValue, &line)
+            if let error { Self.field("error", error, &line) }
+        }
+    }
+
+    /// A broker-side observation: by now transaction `txn`'s outcome has taken effect (the
+    /// coordinator accepted a later transaction, or a new producer epoch, of the same
+    /// transactional id). In process, record it only when the client learned exactly that.
+    public func completed(txn: String, thread: String? = nil) {
+        record("completed", thread: thread) { line in
+            Self.field("txn", txn, &line)
         }
     }
 
@@ -185,6 +245,14 @@ public final class CommitRecorder: @unchecked Sendable {
         line.append(UInt8(ascii: "\""))
         line.append(UInt8(ascii: ":"))
         TraceLineEncoding.appendString(value, to: &line)
+    }
+
+    /// `txn` and `reset` of a commit line, written only when they say something (a plain
+    /// commit's line stays as it always was).
+    @inline(__always)
+    private static func commitKind(txn: String?, reset: Bool, _ line: inout [UInt8]) {
+        if let txn { field("txn", txn, &line) }
+        if reset { TraceLineEncoding.appendRaw(#","reset":true"#, to: &line) }
     }
 
     private static func offsets(_ offsets: [Partition: Int64], _ line: inout [UInt8]) {

@@ -14,6 +14,14 @@ extension CommitRecorder {
         /// No usable response (timeout, disconnect): may or may not have applied.
         case unknown
     }
+
+    /// What an EndTxn asks the transaction coordinator to do with a transaction.
+    public enum TransactionResult: String, Sendable {
+        /// Make the transaction's staged offsets (and records) visible.
+        case commit
+        /// Discard them: an aborted transaction has no effect.
+        case abort
+    }
 }
 
 extension TopicPartition {

@@ -1,13 +1,15 @@
 // Package commitcheck records a Kafka client's commit activity as a commitcheck/1 trace.
 //
-// One file, standard library only; it compiles and vets with Go 1.19 or later (it uses
-// atomic.Int64 and atomic.Pointer). `go test` in shims/go runs its test.
+// Standard library only; it compiles and vets with Go 1.19 or later (it uses atomic.Int64 and
+// atomic.Pointer). `go test` in shims/go runs its tests.
 //
-// Two ways to use it:
+// Three ways to use it:
 //
-//   - In your application: copy this file into a package of your program and call
-//     Build/Send/Ack around your own commits.
-//   - Inside a patched Sarama: copy it into a subpackage of Sarama's module (for example
+//   - In your application: `go get github.com/commitcheck/commitcheck/shims/go` and import it
+//     (the package is named commitcheck; `import commitcheck "github.com/commitcheck/commitcheck/shims/go"`
+//     says so), then call Build/Send/Ack around your own commits, and BuildTxn/End/Ended (or a Txn)
+//     around a Sarama transactional producer's AddOffsetsToTxn, CommitTxn and AbortTxn.
+//   - Inside a patched Sarama: copy commitcheck.go into a subpackage of Sarama's module (for example
 //     <sarama>/commitcheck, imported by offset_manager.go as "github.com/IBM/sarama/commitcheck"),
 //     patch flushToBroker to call Active() (the README's "Go (Sarama)" recipes for v1.43.2 and v1.43.3), and set the hook from
 //     your program with SetActive(rec). Package sarama cannot import your application, but your
@@ -225,12 +227,50 @@ func (r *Recorder) BuildAt(at Stamp, thread, group string, offsets map[string]in
 }
 
 func (r *Recorder) build(thread, group string, offsets map[string]int64, at *Stamp) string {
+	return r.BuildWith(thread, group, offsets, BuildOptions{At: at})
+}
+
+// BuildOptions are a build's optional fields.
+type BuildOptions struct {
+	// At stamps the build with the moment the offsets were snapshot (from Now); nil: now.
+	At *Stamp
+	// Txn names the transaction the offsets are staged in (Sarama's AddOffsetsToTxn, sent as
+	// TxnOffsetCommit when the transaction commits): they become visible only if it commits.
+	// Take the id from NewTxn, one per transaction. Empty: a plain OffsetCommit.
+	Txn string
+	// Reset marks an intended rewind (the application sought back and commits the lower offset on
+	// purpose, an operator's reset): `monotonic` does not count a decrease into it. A reset's
+	// offsets may be -1, "no committed offset".
+	Reset bool
+}
+
+// BuildWith is Build with the optional fields of BuildOptions.
+func (r *Recorder) BuildWith(thread, group string, offsets map[string]int64, options BuildOptions) string {
 	if r == nil {
 		return ""
 	}
 	id := fmt.Sprintf("%s-%d", r.proc, r.ids.Add(1))
-	r.record(thread, map[string]any{"ev": "build", "commit": id, "group": group, "offsets": offsets}, at, true)
+	event := map[string]any{"ev": "build", "commit": id, "group": group, "offsets": offsets}
+	if options.Txn != "" {
+		event["txn"] = options.Txn
+	}
+	if options.Reset {
+		event["reset"] = true
+	}
+	r.record(thread, event, options.At, true)
 	return id
+}
+
+// BuildTxn records, stamped now, that offsets were staged in transaction txn (from NewTxn) and
+// returns the commit id. With Sarama, call it where the application calls AddOffsetsToTxn; Txn
+// wraps the whole transaction.
+func (r *Recorder) BuildTxn(thread, txn, group string, offsets map[string]int64) string {
+	return r.BuildWith(thread, group, offsets, BuildOptions{Txn: txn})
+}
+
+// BuildReset records, stamped now, a commit that rewinds on purpose (see BuildOptions.Reset).
+func (r *Recorder) BuildReset(thread, group string, offsets map[string]int64) string {
+	return r.BuildWith(thread, group, offsets, BuildOptions{Reset: true})
 }
 
 // Metadata is the commit metadata that joins this build with the proxy's trace: put it in every

@@ -1,3 +1,3 @@
-module commitcheck
+module github.com/commitcheck/commitcheck/shims/go
 
 go 1.19
