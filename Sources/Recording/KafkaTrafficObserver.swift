@@ -2,7 +2,9 @@ import CommitRecorder
 import KafkaWire
 import NIOCore
 
-/// Watches one proxied connection and records its OffsetCommit and OffsetFetch traffic.
+/// Watches one proxied connection and records its offset traffic: OffsetCommit, OffsetFetch,
+/// TxnOffsetCommit and the transaction steps around it (specs/recording.md, "Transactions"), and
+/// the resets OffsetDelete and DeleteGroups.
 ///
 /// Requests are decoded when the proxy has read them whole and before it forwards their last
 /// byte, so a `send` line is always written before the broker can apply the commit; responses
@@ -203,7 +205,8 @@ final class KafkaTrafficObserver {
     private func offsetDeleteRequest(_ request: OffsetDeleteRequest, correlation: Int32, client: String?) -> InFlight? {
         var offsets: [CommitRecorder.Partition: Int64] = [:]
         for topic in request.topics {
-            for index in topic.partitionIndexes { offsets[CommitRecorder.Partition(topic.name ?? "unnamed-topic", index)] = -1 }
+            let topicName = shared.topicName(name: topic.name, id: topic.topicID)
+            for index in topic.partitionIndexes { offsets[CommitRecorder.Partition(topicName, index)] = -1 }
         }
         guard !offsets.isEmpty else { return nil }
         let id = "\(name)-\(correlation)"
