@@ -141,6 +141,7 @@ struct ProxyCommand: ParsableCommand {
         } stop: {
             try proxy!.stop()
             if let warning = proxy!.bypassWarning { FileOutput.standardError("warning: \(warning)\n") }
+            for line in proxy!.unrecordedSummary { FileOutput.standardError("warning: \(line)\n") }
             if !quiet { FileOutput.standardError("proxy: stopped; trace written to \(out)\n") }
             _ = checker?.finish()
         }

@@ -16,6 +16,30 @@ public enum KafkaFrame {
         return out
     }
 
+    /// A whole request frame (size prefix included): the request header (v1, or v2 with an empty
+    /// tagged-field section for flexible versions) and `body`.
+    public static func request(
+        apiKey: KafkaAPIKey, version: Int16, correlationID: Int32, clientID: String?, body: ByteBuffer
+    ) throws(KafkaWireError) -> ByteBuffer {
+        var header = KafkaWriter(flexible: false, capacity: 32)
+        header.int16(apiKey.rawValue)
+        header.int16(version)
+        header.int32(correlationID)
+        try header.string(clientID, "RequestHeader.ClientId")
+        if KafkaAPI.requestHeaderVersion(apiKey: apiKey, version: version) >= 2 { header.buffer.writeInteger(UInt8(0)) }
+        return try make(header: header.buffer, body: body)
+    }
+
+    /// A whole response frame (size prefix included) answering a request of `apiKey` at `version`.
+    public static func response(
+        apiKey: KafkaAPIKey, version: Int16, correlationID: Int32, body: ByteBuffer
+    ) throws(KafkaWireError) -> ByteBuffer {
+        var header = KafkaWriter(flexible: false, capacity: 8)
+        header.int32(correlationID)
+        if KafkaAPI.responseHeaderVersion(apiKey: apiKey, version: version) >= 1 { header.buffer.writeInteger(UInt8(0)) }
+        return try make(header: header.buffer, body: body)
+    }
+
     /// For a Metadata or FindCoordinator response frame (as returned by
     /// `KafkaFrameSplitter`, without the size prefix), returns a complete new frame
     /// *including the size prefix*, with the header bytes copied unchanged and the broker

@@ -190,34 +190,3 @@ struct KafkaReader {
         }
     }
 }
-
-/// Encoders for the few values the address rewriter re-encodes.
-enum KafkaWriter {
-    static func writeUnsignedVarint(_ value: UInt32, to buffer: inout ByteBuffer) {
-        var v = value
-        while v >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        buffer.writeInteger(UInt8(truncatingIfNeeded: v))
-    }
-
-    /// Writes a non-null string, compact in flexible versions.
-    static func writeString(
-        _ string: String, flexible: Bool, field: String, to buffer: inout ByteBuffer
-    ) throws(KafkaWireError) {
-        let count = string.utf8.count
-        if flexible {
-            guard count < Int(UInt32.max) else {
-                throw .lengthTooLarge(field: field, length: Int64(count), remaining: Int(UInt32.max) - 1)
-            }
-            writeUnsignedVarint(UInt32(count + 1), to: &buffer)
-        } else {
-            guard count <= Int(Int16.max) else {
-                throw .lengthTooLarge(field: field, length: Int64(count), remaining: Int(Int16.max))
-            }
-            buffer.writeInteger(Int16(count), endianness: .big)
-        }
-        buffer.writeString(string)
-    }
-}

@@ -29,20 +29,9 @@ public struct OffsetCommitRequest: KafkaMessage, Equatable {
     public var retentionTimeMs: Int64
     public var topics: [Topic]
 
-    public struct Topic: Sendable, Equatable {
-        /// The topic name (v0-v9); nil in v10.
-        public var name: String?
-        /// The topic id (v10+); nil before.
-        public var topicID: KafkaUUID?
-        public var partitions: [Partition]
+    public typealias Topic = KafkaTopic<Partition>
 
-        public init(name: String?, topicID: KafkaUUID?, partitions: [Partition]) {
-            self.name = name
-            self.topicID = topicID
-            self.partitions = partitions
-        }
-    }
-
+    /// One partition's offset; TxnOffsetCommit requests use the same struct.
     public struct Partition: Sendable, Equatable {
         public var partitionIndex: Int32
         public var committedOffset: Int64
@@ -86,25 +75,38 @@ public struct OffsetCommitRequest: KafkaMessage, Equatable {
         memberID = version >= 1 ? try r.string("OffsetCommitRequest.MemberId") : ""
         groupInstanceID = version >= 7 ? try r.nullableString("OffsetCommitRequest.GroupInstanceId") : nil
         retentionTimeMs = (2...4).contains(version) ? try r.int64("OffsetCommitRequest.RetentionTimeMs") : -1
-        topics = try r.array("OffsetCommitRequest.Topics") { (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
-            let name = version <= 9 ? try r.string("OffsetCommitRequest.Topics.Name") : nil
-            let topicID = version >= 10 ? try r.uuid("OffsetCommitRequest.Topics.TopicId") : nil
-            let partitions = try r.array("OffsetCommitRequest.Topics.Partitions", minElementSize: 12) {
-                (r: inout KafkaReader) throws(KafkaWireError) -> Partition in
-                let index = try r.int32("OffsetCommitRequest.Topics.Partitions.PartitionIndex")
-                let offset = try r.int64("OffsetCommitRequest.Topics.Partitions.CommittedOffset")
-                let epoch = version >= 6 ? try r.int32("OffsetCommitRequest.Topics.Partitions.CommittedLeaderEpoch") : -1
-                let timestamp = version == 1 ? try r.int64("OffsetCommitRequest.Topics.Partitions.CommitTimestamp") : -1
-                let metadata = try r.nullableString("OffsetCommitRequest.Topics.Partitions.CommittedMetadata")
-                try r.skipTaggedFields("OffsetCommitRequest.Topics.Partitions")
-                return Partition(
-                    partitionIndex: index, committedOffset: offset, committedLeaderEpoch: epoch,
-                    commitTimestamp: timestamp, committedMetadata: metadata)
-            }
-            try r.skipTaggedFields("OffsetCommitRequest.Topics")
-            return Topic(name: name, topicID: topicID, partitions: partitions)
-        }
+        topics = try Self.topicCodec(version).read(&r)
         try r.skipTaggedFields("OffsetCommitRequest")
         try r.expectEnd("OffsetCommitRequest v\(version)")
+    }
+
+    static func topicCodec(_ version: Int16) -> TopicArrayCodec<Partition> {
+        TopicArrayCodec(
+            owner: "OffsetCommitRequest", naming: TopicNaming(version: version, firstByID: 10),
+            partition: .offsets(leaderEpoch: version >= 6, commitTimestamp: version == 1))
+    }
+}
+
+extension PartitionCodec where Partition == OffsetCommitRequest.Partition {
+    /// `[PartitionIndex, CommittedOffset, CommittedLeaderEpoch?, CommitTimestamp?, CommittedMetadata]`,
+    /// the partition of OffsetCommit and TxnOffsetCommit requests.
+    static func offsets(leaderEpoch: Bool, commitTimestamp: Bool) -> PartitionCodec<OffsetCommitRequest.Partition> {
+        PartitionCodec(minSize: 12, isStruct: true) {
+            (r: inout KafkaReader, field: String) throws(KafkaWireError) -> OffsetCommitRequest.Partition in
+            let index = try r.int32(field + ".PartitionIndex")
+            let offset = try r.int64(field + ".CommittedOffset")
+            let epoch = leaderEpoch ? try r.int32(field + ".CommittedLeaderEpoch") : -1
+            let timestamp = commitTimestamp ? try r.int64(field + ".CommitTimestamp") : -1
+            let metadata = try r.nullableString(field + ".CommittedMetadata")
+            return OffsetCommitRequest.Partition(
+                partitionIndex: index, committedOffset: offset, committedLeaderEpoch: epoch,
+                commitTimestamp: timestamp, committedMetadata: metadata)
+        } write: { (partition: OffsetCommitRequest.Partition, w: inout KafkaWriter) throws(KafkaWireError) in
+            w.int32(partition.partitionIndex)
+            w.int64(partition.committedOffset)
+            if leaderEpoch { w.int32(partition.committedLeaderEpoch) }
+            if commitTimestamp { w.int64(partition.commitTimestamp) }
+            try w.string(partition.committedMetadata, "CommittedMetadata")
+        }
     }
 }

@@ -37,19 +37,8 @@ public struct OffsetFetchRequest: KafkaMessage, Equatable {
         }
     }
 
-    public struct Topic: Sendable, Equatable {
-        /// v0-v9; nil in v10.
-        public var name: String?
-        /// v10+; nil before.
-        public var topicID: KafkaUUID?
-        public var partitionIndexes: [Int32]
-
-        public init(name: String?, topicID: KafkaUUID?, partitionIndexes: [Int32]) {
-            self.name = name
-            self.topicID = topicID
-            self.partitionIndexes = partitionIndexes
-        }
-    }
+    /// `partitionIndexes` holds the requested partitions.
+    public typealias Topic = KafkaTopic<Int32>
 
     public init(groups: [Group], requireStable: Bool = false) {
         self.groups = groups
@@ -63,13 +52,9 @@ public struct OffsetFetchRequest: KafkaMessage, Equatable {
         var r = KafkaReader(body, flexible: version >= 6)
         if version <= 7 {
             let groupID = try r.string("OffsetFetchRequest.GroupId")
-            let topics = try r.nullableArray("OffsetFetchRequest.Topics") {
-                (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
-                let name = try r.string("OffsetFetchRequest.Topics.Name")
-                let partitions = try r.int32Array("OffsetFetchRequest.Topics.PartitionIndexes")
-                try r.skipTaggedFields("OffsetFetchRequest.Topics")
-                return Topic(name: name, topicID: nil, partitionIndexes: partitions)
-            }
+            let topics = try TopicArrayCodec(
+                owner: "OffsetFetchRequest", partitionsField: "PartitionIndexes", naming: .name, partition: .indexes
+            ).readNullable(&r)
             if topics == nil && version < 2 { throw .unexpectedNull(field: "OffsetFetchRequest.Topics") }
             groups = [Group(groupID: groupID, topics: topics)]
         } else {
@@ -77,14 +62,10 @@ public struct OffsetFetchRequest: KafkaMessage, Equatable {
                 let groupID = try r.string("OffsetFetchRequest.Groups.GroupId")
                 let memberID = version >= 9 ? try r.nullableString("OffsetFetchRequest.Groups.MemberId") : nil
                 let memberEpoch = version >= 9 ? try r.int32("OffsetFetchRequest.Groups.MemberEpoch") : -1
-                let topics = try r.nullableArray("OffsetFetchRequest.Groups.Topics") {
-                    (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
-                    let name = version <= 9 ? try r.string("OffsetFetchRequest.Groups.Topics.Name") : nil
-                    let topicID = version >= 10 ? try r.uuid("OffsetFetchRequest.Groups.Topics.TopicId") : nil
-                    let partitions = try r.int32Array("OffsetFetchRequest.Groups.Topics.PartitionIndexes")
-                    try r.skipTaggedFields("OffsetFetchRequest.Groups.Topics")
-                    return Topic(name: name, topicID: topicID, partitionIndexes: partitions)
-                }
+                let topics = try TopicArrayCodec(
+                    owner: "OffsetFetchRequest.Groups", partitionsField: "PartitionIndexes",
+                    naming: TopicNaming(version: version, firstByID: 10), partition: .indexes
+                ).readNullable(&r)
                 try r.skipTaggedFields("OffsetFetchRequest.Groups")
                 return Group(groupID: groupID, memberID: memberID, memberEpoch: memberEpoch, topics: topics)
             }

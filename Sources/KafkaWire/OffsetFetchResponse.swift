@@ -37,19 +37,7 @@ public struct OffsetFetchResponse: KafkaMessage, Equatable {
         }
     }
 
-    public struct Topic: Sendable, Equatable {
-        /// v0-v9; nil in v10.
-        public var name: String?
-        /// v10+; nil before.
-        public var topicID: KafkaUUID?
-        public var partitions: [Partition]
-
-        public init(name: String?, topicID: KafkaUUID?, partitions: [Partition]) {
-            self.name = name
-            self.topicID = topicID
-            self.partitions = partitions
-        }
-    }
+    public typealias Topic = KafkaTopic<Partition>
 
     public struct Partition: Sendable, Equatable {
         public var partitionIndex: Int32
@@ -84,26 +72,13 @@ public struct OffsetFetchResponse: KafkaMessage, Equatable {
         var r = KafkaReader(body, flexible: version >= 6)
         throttleTimeMs = version >= 3 ? try r.int32("OffsetFetchResponse.ThrottleTimeMs") : 0
         if version <= 7 {
-            let topics = try r.array("OffsetFetchResponse.Topics") { (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
-                let name = try r.string("OffsetFetchResponse.Topics.Name")
-                let partitions = try Self.partitions(&r, version: version, prefix: "OffsetFetchResponse.Topics.Partitions")
-                try r.skipTaggedFields("OffsetFetchResponse.Topics")
-                return Topic(name: name, topicID: nil, partitions: partitions)
-            }
+            let topics = try Self.topicCodec("OffsetFetchResponse", version).read(&r)
             let errorCode = version >= 2 ? try r.int16("OffsetFetchResponse.ErrorCode") : 0
             groups = [Group(groupID: nil, errorCode: errorCode, topics: topics)]
         } else {
             groups = try r.array("OffsetFetchResponse.Groups") { (r: inout KafkaReader) throws(KafkaWireError) -> Group in
                 let groupID = try r.string("OffsetFetchResponse.Groups.GroupId")
-                let topics = try r.array("OffsetFetchResponse.Groups.Topics") {
-                    (r: inout KafkaReader) throws(KafkaWireError) -> Topic in
-                    let name = version <= 9 ? try r.string("OffsetFetchResponse.Groups.Topics.Name") : nil
-                    let topicID = version >= 10 ? try r.uuid("OffsetFetchResponse.Groups.Topics.TopicId") : nil
-                    let partitions = try Self.partitions(
-                        &r, version: version, prefix: "OffsetFetchResponse.Groups.Topics.Partitions")
-                    try r.skipTaggedFields("OffsetFetchResponse.Groups.Topics")
-                    return Topic(name: name, topicID: topicID, partitions: partitions)
-                }
+                let topics = try Self.topicCodec("OffsetFetchResponse.Groups", version).read(&r)
                 let errorCode = try r.int16("OffsetFetchResponse.Groups.ErrorCode")
                 try r.skipTaggedFields("OffsetFetchResponse.Groups")
                 return Group(groupID: groupID, errorCode: errorCode, topics: topics)
@@ -113,19 +88,23 @@ public struct OffsetFetchResponse: KafkaMessage, Equatable {
         try r.expectEnd("OffsetFetchResponse v\(version)")
     }
 
-    private static func partitions(
-        _ r: inout KafkaReader, version: Int16, prefix: String
-    ) throws(KafkaWireError) -> [Partition] {
-        try r.array(prefix, minElementSize: 15) { (r: inout KafkaReader) throws(KafkaWireError) -> Partition in
-            let index = try r.int32(prefix + ".PartitionIndex")
-            let offset = try r.int64(prefix + ".CommittedOffset")
-            let epoch = version >= 5 ? try r.int32(prefix + ".CommittedLeaderEpoch") : -1
-            let metadata = try r.nullableString(prefix + ".Metadata")
-            let errorCode = try r.int16(prefix + ".ErrorCode")
-            try r.skipTaggedFields(prefix)
+    private static func topicCodec(_ owner: String, _ version: Int16) -> TopicArrayCodec<Partition> {
+        TopicArrayCodec(owner: owner, naming: TopicNaming(version: version, firstByID: 10), partition: PartitionCodec(minSize: 15, isStruct: true) {
+            (r: inout KafkaReader, field: String) throws(KafkaWireError) -> Partition in
+            let index = try r.int32(field + ".PartitionIndex")
+            let offset = try r.int64(field + ".CommittedOffset")
+            let epoch = version >= 5 ? try r.int32(field + ".CommittedLeaderEpoch") : -1
+            let metadata = try r.nullableString(field + ".Metadata")
+            let errorCode = try r.int16(field + ".ErrorCode")
             return Partition(
                 partitionIndex: index, committedOffset: offset, committedLeaderEpoch: epoch,
                 metadata: metadata, errorCode: errorCode)
-        }
+        } write: { (partition: Partition, w: inout KafkaWriter) throws(KafkaWireError) in
+            w.int32(partition.partitionIndex)
+            w.int64(partition.committedOffset)
+            if version >= 5 { w.int32(partition.committedLeaderEpoch) }
+            try w.string(partition.metadata, "Metadata")
+            w.int16(partition.errorCode)
+        })
     }
 }

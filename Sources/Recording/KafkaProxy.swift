@@ -6,7 +6,8 @@ import NIOPosix
 import NIOSSL
 
 /// A recording Kafka proxy: forwards every byte between clients and brokers and writes the
-/// OffsetCommit and OffsetFetch traffic it sees as a `commitcheck/1` trace.
+/// OffsetCommit, OffsetFetch, transaction (TxnOffsetCommit, EndTxn and the steps between) and
+/// offset-deleting traffic it sees as a `commitcheck/1` trace.
 ///
 /// Each route is a listener and the broker it forwards to. Clients find the group coordinator
 /// through Metadata and FindCoordinator answers; they keep talking through the proxy when the
@@ -170,6 +171,11 @@ public final class KafkaProxy: Sendable {
     /// Set after a run that forwarded requests but saw no consumer-group request: how the
     /// clients may be bypassing the proxy (print it when stopping).
     public var bypassWarning: String? { running.withLockedValue { $0.state }?.bypassWarning }
+
+    /// One line per kind of request the proxy forwarded without recording it (an OffsetFetch of all
+    /// of a group's partitions, a request it could not decode, ...), with what that means for the
+    /// verdicts; empty when everything forwarded is in the trace (print them when stopping).
+    public var unrecordedSummary: [String] { running.withLockedValue { $0.state }?.unrecordedSummary ?? [] }
 
     /// Loopback has several spellings; a broker advertising any of them is the same broker.
     private static func spellings(of host: String) -> [String] {

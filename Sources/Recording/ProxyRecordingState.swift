@@ -3,10 +3,13 @@ import KafkaWire
 import NIOConcurrencyHelpers
 import TraceFormat
 
-/// What all of a proxy's connections share: the trace, ids, topic names and broker addresses.
+/// What all of a proxy's connections share: the trace, ids, topic names, broker addresses, the
+/// transactions being joined across connections, the partitions seen per group and what was
+/// forwarded unrecorded.
 ///
-/// Connections on different event loops use it at once, so everything that changes lives in one
-/// locked box.
+/// One per proxy, not per connection: a transaction's TxnOffsetCommit reaches the group coordinator
+/// and its EndTxn the transaction coordinator, on different connections. Connections on different
+/// event loops use it at once, so everything that changes lives in one locked box.
 final class ProxyRecordingState: Sendable {
     let recorder: ProxyTraceRecorder
     let rewritesBrokers: Bool
@@ -28,6 +31,10 @@ final class ProxyRecordingState: Sendable {
         var connections = 0
         var requestsSeen = 0
         var groupRequestsSeen = 0
+        var transactions = TransactionBook()
+        /// Partitions seen in commits and fetches, per group: what a DeleteGroups resets.
+        var partitionsByGroup: [String: Set<CommitRecorder.Partition>] = [:]
+        var unrecorded = UnrecordedTraffic()
     }
 
     init(recorder: ProxyTraceRecorder, brokerMap: [String: (host: String, port: Int32)], rewritesBrokers: Bool,
@@ -107,10 +114,37 @@ final class ProxyRecordingState: Sendable {
         return (host, port)
     }
 
+    /// Runs `body` on the transaction book under the state's lock, with the lines it writes: the
+    /// numbering of transactions and the order of their lines in the trace then agree across
+    /// connections (a transaction's `end` is in the file before a `send` of the next one).
+    func withTransactions<Result>(_ body: (inout TransactionBook) -> Result) -> Result {
+        mutable.withLockedValue { body(&$0.transactions) }
+    }
+
+    /// Remembers partitions of `group` a commit or fetch named.
+    func noteSeen(group: String, _ partitions: some Sequence<CommitRecorder.Partition>) {
+        mutable.withLockedValue { $0.partitionsByGroup[group, default: []].formUnion(partitions) }
+    }
+
+    /// Every partition of `group` seen so far in commits and fetches.
+    func seenPartitions(group: String) -> Set<CommitRecorder.Partition> {
+        mutable.withLockedValue { $0.partitionsByGroup[group] ?? [] }
+    }
+
+    /// Counts a request forwarded without being recorded; the first of its kind is logged at once,
+    /// with what it means for the verdicts.
+    func forwardedUnrecorded(_ kind: UnrecordedTraffic.Kind) {
+        let first = mutable.withLockedValue { $0.unrecorded.count(kind) }
+        if first { logSink("proxy: warning: \(kind.warning)") }
+    }
+
+    /// One line per kind of request forwarded without being recorded, for the end of a run.
+    var unrecordedSummary: [String] { mutable.withLockedValue { $0.unrecorded.summary } }
+
     /// Counts a request the clients sent, to notice clients that bypass the proxy for their group.
     func countRequest(_ apiKey: KafkaAPIKey) {
         let group: Set<KafkaAPIKey> = [.offsetCommit, .offsetFetch, .joinGroup, .syncGroup, .heartbeat, .leaveGroup,
-                                       .consumerGroupHeartbeat, .txnOffsetCommit]
+                                       .consumerGroupHeartbeat, .txnOffsetCommit, .offsetDelete, .deleteGroups]
         let isGroup = group.contains(apiKey)
         mutable.withLockedValue {
             $0.requestsSeen += 1

@@ -1,8 +1,8 @@
 import CommitRecorder
 import NIOConcurrencyHelpers
 
-/// The proxy's trace: `send`, `ack`, `fetch` and `fetched` lines, each out of the process before
-/// the call returns.
+/// The proxy's trace: `send`, `ack`, `fetch`, `fetched`, `end`, `ended` and `completed` lines, each
+/// out of the process before the call returns.
 ///
 /// The proxy forwards a commit's answer right after recording its `ack`, so the line must already
 /// be written when `ack` returns (``TraceLineSink``); the in-process `CommitRecorder` buffers lines
@@ -27,15 +27,21 @@ public final class ProxyTraceRecorder: Sendable {
         try sink.write(CollectionOfOne(Array(#"{"ev":"meta","format":"commitcheck/1","clock":"monotonic"}"#.utf8)))
     }
 
-    /// A commit request read from the wire; `conn` names the connection (FIFO claim).
+    /// A commit request read from the wire; `conn` names the connection (FIFO claim), `txn` the
+    /// transaction a TxnOffsetCommit stages it in, `reset` an intended rewind, `client` the
+    /// request's Kafka client id.
     @discardableResult
     public func send(commit: String, conn: String? = nil, group: String? = nil,
-                     offsets: [CommitRecorder.Partition: Int64]? = nil, thread: String) -> Bool {
+                     offsets: [CommitRecorder.Partition: Int64]? = nil, txn: String? = nil, reset: Bool = false,
+                     client: String? = nil, thread: String) -> Bool {
         record("send", thread: thread) { line in
             JSONText.field("commit", commit, &line)
             if let conn { JSONText.field("conn", conn, &line) }
             if let group { JSONText.field("group", group, &line) }
             if let offsets { JSONText.partitionMap("offsets", offsets, &line) { JSONText.integer($0, &$1) } }
+            if let txn { JSONText.field("txn", txn, &line) }
+            if reset { line.append(contentsOf: #","reset":true"#.utf8) }
+            if let client { JSONText.field("client", client, &line) }
         }
     }
 
@@ -50,9 +56,10 @@ public final class ProxyTraceRecorder: Sendable {
         }
     }
 
-    /// An OffsetFetch request for these partitions.
+    /// An OffsetFetch request for these partitions (`client`: the request's Kafka client id).
     @discardableResult
-    public func fetch(group: String, partitions: [CommitRecorder.Partition], fetch: String, thread: String) -> Bool {
+    public func fetch(group: String, partitions: [CommitRecorder.Partition], fetch: String, client: String? = nil,
+                      thread: String) -> Bool {
         record("fetch", thread: thread) { line in
             JSONText.field("fetch", fetch, &line)
             JSONText.field("group", group, &line)
@@ -62,6 +69,35 @@ public final class ProxyTraceRecorder: Sendable {
                 JSONText.string(partition.description, &line)
             }
             line.append(UInt8(ascii: "]"))
+            if let client { JSONText.field("client", client, &line) }
+        }
+    }
+
+    /// An EndTxn asking to commit (`true`) or abort transaction `txn`.
+    @discardableResult
+    public func end(txn: String, commit: Bool, thread: String) -> Bool {
+        record("end", thread: thread) { line in
+            JSONText.field("txn", txn, &line)
+            JSONText.field("result", commit ? "commit" : "abort", &line)
+        }
+    }
+
+    /// The answer to the latest `end` of `txn`; `error` names a non-zero error code.
+    @discardableResult
+    public func ended(txn: String, status: CommitRecorder.Outcome, error: String? = nil, thread: String) -> Bool {
+        record("ended", thread: thread) { line in
+            JSONText.field("txn", txn, &line)
+            JSONText.field("status", status.rawValue, &line)
+            if let error { JSONText.field("error", error, &line) }
+        }
+    }
+
+    /// The transaction coordinator accepted a later step of the same transactional id: `txn`'s
+    /// outcome has taken effect.
+    @discardableResult
+    public func completed(txn: String, thread: String) -> Bool {
+        record("completed", thread: thread) { line in
+            JSONText.field("txn", txn, &line)
         }
     }
 
