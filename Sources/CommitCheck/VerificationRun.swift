@@ -178,6 +178,10 @@ struct Run: @unchecked Sendable {
             monotonic.counterexample?.minimal = minimal
             if options.minimize && options.minimizeTimeout == 0 { monotonic.counterexample?.minimizationOff = true }
             monotonic.counterexample?.subTrace = subTrace
+            if let hint = storyteller.resetHint(for: problem, decision) {
+                monotonic.counterexample?.narrative.append(hint)
+                monotonic.counterexample?.resetHint = hint
+            }
             // The size is judged over the same schedules as the verdict: those that explain the reads.
             var sized = problem
             if case .open(let placements, _) = reads, problem.reads.isEmpty {

@@ -103,6 +103,7 @@ import Testing
                 case .event: #expect(end.line.map(lines.contains) == true, "\(label): step end \(end.name) line \(end.line ?? 0) is not in lines \(example.lines)")
                 case .apply: #expect(end.commit.map(commitsShown.contains) == true, "\(label): step end \(end.name) is no commit of the evidence \(commitsShown.sorted())")
                 case .read: #expect(events.contains { $0.fetch == end.fetch }, "\(label): step end \(end.name) is no fetch of the evidence")
+                case .visible: #expect(events.contains { $0.txn == end.txn }, "\(label): step end \(end.name) is no transaction of the evidence")
                 }
             }
         }

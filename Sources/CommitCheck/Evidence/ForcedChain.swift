@@ -29,7 +29,7 @@ struct ForcedChain {
     static func shortest(fromApplyOf earlier: Int, toApplyOf later: Int, within events: [Int]?,
                          history: History, graph: OrderGraph, key: PartitionKey, verdict: Verdict) -> [Step] {
         guard let events, events.count < history.events.count else {
-            return shortest(from: graph.applyPoint[earlier], to: graph.applyPoint[later], in: graph)
+            return shortest(from: graph.visibilityPoint[earlier], to: graph.visibilityPoint[later], in: graph)
         }
         let kept = Array(Set(events)).sorted()
         let extraction = Minimizer(history: history, key: key, verdict: verdict) { _, _ in nil }
@@ -43,6 +43,12 @@ struct ForcedChain {
             switch subGraph.kinds[Int(point)] {
             case .event(let index): return graph.eventPoint[kept[index]]
             case .apply(let commit): return history.commitIndex[sub.commits[commit].id].map { graph.applyPoint[$0] }
+            case .visible(let index):
+                let transaction = sub.transactions[subGraph.transactionCommits[index].transaction]
+                guard let whole = history.transactionIndex[transaction.id],
+                      let commit = history.transactions[whole].commits.first(where: { history.commits[$0].group == subGraph.transactionCommits[index].group })
+                else { return nil }
+                return graph.visibilityPoint[commit]
             case .read(let fetch):
                 if fetchIndex == nil {
                     fetchIndex = Dictionary(history.fetches.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -52,7 +58,7 @@ struct ForcedChain {
             }
         }
         var steps: [Step] = []
-        for step in shortest(from: subGraph.applyPoint[subEarlier], to: subGraph.applyPoint[subLater], in: subGraph) {
+        for step in shortest(from: subGraph.visibilityPoint[subEarlier], to: subGraph.visibilityPoint[subLater], in: subGraph) {
             // A step ends at a barrier only inside a run of clock order, which is merged into one step.
             guard let from = wholePoint(step.from), let to = wholePoint(step.to) else { return [] }
             steps.append(Step(from: from, to: to, reason: step.reason))

@@ -164,6 +164,9 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var largestDrop: Int?
     /// For `violated`: the least every consistent schedule loses.
     public var guaranteedDrop: Int?
+    /// For a regression into a commit that looks like an operator's rewind: the `--reset-clients`
+    /// option that would treat it as one (a hint, never applied on its own).
+    public var resetHint: String?
     /// The same evidence, typed: events with file and line, the apply and read points, the shortest
     /// chain of forced orders with their reasons, the witness schedule. Reporters draw from this.
     public var evidence: Evidence?

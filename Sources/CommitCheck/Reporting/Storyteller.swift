@@ -31,6 +31,16 @@ struct Storyteller {
             case nil: break
             }
             let writers = read.writers.filter { history.commits[$0].offset(for: read.key.partition) == read.value }
+            // A value only an aborted transaction staged: a broker that exposed it broke rule 8.
+            for (index, commit) in history.commits.enumerated() where commit.group == read.key.group
+                && commit.offset(for: read.key.partition) == read.value {
+                guard let transaction = commit.transaction, history.transactions[transaction].outcome == .aborted else { continue }
+                let record = history.transactions[transaction]
+                let ends = record.ends.map { history.location(of: $0) }.joined(separator: ", ")
+                narrative.append("          \(read.value) was staged by commit \(commit.id) (\((commit.send ?? commit.build).map { history.location(of: $0) } ?? "")) in transaction \(record.id), which aborted (EndTxn at \(ends)): its offsets must never become visible")
+                for event in [commit.send, commit.build].compactMap({ $0 }) + record.ends { lines.insert(history.events[event].line) }
+                _ = index
+            }
             if writers.isEmpty {
                 let initial = history.initialOffset(of: read.key).map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
                 narrative.append("          no commit that can still apply before it writes \(read.value); \(initial)")
@@ -298,6 +308,24 @@ struct Storyteller {
             }
         }
         return notes
+    }
+
+    /// One line for a regression into a commit that looks like an operator's rewind: its client id
+    /// made that one commit request in the group while other clients committed there (admin tools
+    /// such as `kafka-consumer-groups --reset-offsets` commit once; consumers commit again and again).
+    func resetHint(for problem: OrderProblem, _ decision: Decision) -> String? {
+        guard let (_, laterSlot) = decision.regression else { return nil }
+        let commit = history.commits[problem.commits[laterSlot].commit]
+        guard !commit.reset, let client = commit.client else { return nil }
+        let group = history.commits.filter { $0.group == commit.group }
+        guard group.filter({ $0.client == client }).count == 1, group.contains(where: { $0.client != nil && $0.client != client }) else { return nil }
+        return "hint: if commit \(commit.id) (client \(client)) was an intended reset, --reset-clients '\(Self.clientPattern(client))'"
+    }
+
+    /// A glob for a client id's family: its trailing number becomes `*` (`adminclient-1` → `adminclient-*`).
+    static func clientPattern(_ client: String) -> String {
+        let stem = client.reversed().drop { $0.isNumber }
+        return stem.count < client.count && !stem.isEmpty ? String(stem.reversed()) + "*" : client
     }
 
     /// How a commit's write ends up on a partition, in words (the page's detail and the stories).
