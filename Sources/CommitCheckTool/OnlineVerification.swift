@@ -17,8 +17,12 @@ struct OnlineVerificationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics (commits and fetches recorded, keys, verdicts, open commits, bytes written).", valueName: "host:port"))
     var metrics: String?
 
+    @Option(name: .customLong("reset-clients"), help: ArgumentHelp("With --verify: commits whose Kafka client id matches this glob are intended resets (operators' tools), whose rewinds monotonic does not count (repeatable).", valueName: "pattern"))
+    var resetClients: [String] = []
+
     func validate() throws {
         if findings != nil && !verify { throw ValidationError("--findings needs --verify") }
+        if !resetClients.isEmpty && !verify { throw ValidationError("--reset-clients needs --verify") }
         if let metrics, metricsAddress(metrics) == nil { throw ValidationError("--metrics: expected HOST:PORT, got '\(metrics)'") }
     }
 
@@ -32,7 +36,7 @@ struct OnlineVerificationOptions: ParsableArguments {
         guard verify || metrics != nil else { return nil }
         return OnlineVerification(tracePath: tracePath, label: label, checks: verify,
                                   findingsPath: verify ? (findings ?? tracePath + ".findings.jsonl") : nil,
-                                  metrics: metrics.flatMap(metricsAddress))
+                                  metrics: metrics.flatMap(metricsAddress), resetClients: resetClients)
     }
 }
 
@@ -51,6 +55,8 @@ final class OnlineVerification: @unchecked Sendable {
     let checks: Bool
     let findingsPath: String?
     let metricsAddress: (host: String, port: Int)?
+    /// `--reset-clients`, for the windows and the report on exit alike.
+    let resetClients: [String]
 
     private let lock = NSLock()
     private let check: StreamingCheck
@@ -72,7 +78,7 @@ final class OnlineVerification: @unchecked Sendable {
     private let bytesWritten: Counter
     private let findingsReported: Counter
 
-    init(tracePath: String, label: String, checks: Bool, findingsPath: String?, metrics: (host: String, port: Int)?) {
+    init(tracePath: String, label: String, checks: Bool, findingsPath: String?, metrics: (host: String, port: Int)?, resetClients: [String] = []) {
         self.tracePath = tracePath
         self.label = label
         self.checks = checks
@@ -82,6 +88,8 @@ final class OnlineVerification: @unchecked Sendable {
         var options = VerifyOptions()
         options.jobs = 1
         options.minimizeTimeout = 1
+        options.resetClients = resetClients
+        self.resetClients = resetClients
         check = StreamingCheck(file: tracePath, windowOptions: options, minimumWindowEvents: 1, batchEvents: 4_096)
         commitsRecorded = registry.makeCounter(name: "commitcheck_commits_recorded_total", help: "Commit requests recorded (build events, and sends that carry their offsets).")
         fetchesRecorded = registry.makeCounter(name: "commitcheck_fetches_recorded_total", help: "OffsetFetch requests recorded.")
@@ -233,7 +241,9 @@ final class OnlineVerification: @unchecked Sendable {
         defer { try? findingsFile?.close() }
         guard checks else { return nil }
         do {
-            let (report, _) = try StreamingVerifier(options: VerifyOptions()).verify(paths: [tracePath])
+            var options = VerifyOptions()
+            options.resetClients = resetClients
+            let (report, _) = try StreamingVerifier(options: options).verify(paths: [tracePath])
             FileOutput.standardError("\(label): the written trace verifies as:\n" + TextReporter.render(report))
             if let findingsPath {
                 do {

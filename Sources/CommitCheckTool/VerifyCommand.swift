@@ -67,6 +67,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "auto (the default): stream a trace of 256 MB or more that qualifies (one clock, specs/scaling.md), holding only open windows, and hold smaller ones whole (faster per event); on: stream any trace that qualifies, saying why one does not; off: always hold the whole history. The report names the path that ran.")
     var stream: StreamMode = .auto
 
+    @Option(name: .customLong("reset-clients"), help: ArgumentHelp("Commits whose Kafka client id (a send's client) matches this glob are intended resets, as from an operator's tool: monotonic does not count a decrease into them (repeatable, e.g. 'adminclient-*').", valueName: "pattern"))
+    var resetClients: [String] = []
+
     func validate() throws {
         if traces.isEmpty { throw ValidationError("give at least one trace file") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -82,6 +85,7 @@ struct VerifyCommand: ParsableCommand {
         options.maxMemoryMegabytes = maxMemory
         options.memoryBudget = maxMemory.map(MemoryBudget.init(megabytes:)) ?? .machineDefault
         options.shard = parsedShard
+        options.resetClients = resetClients
         // SIGINT: stop deciding, interrupt Z3, and still print what was decided so far.
         let cancellation = Cancellation()
         options.cancellation = cancellation
