@@ -2,6 +2,7 @@ import CommitCheckTestSupport
 import Foundation
 import Testing
 @testable import CommitCheck
+@testable import CommitCheckTool
 
 /// `commitcheck --version` and the `tool` member of JSON reports: both say ``ToolVersion``'s values.
 @Suite struct ToolVersionTests {
