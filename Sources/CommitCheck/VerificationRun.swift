@@ -86,6 +86,7 @@ struct Run: @unchecked Sendable {
         }
         let anchor = components.keys[component][0]
         let problem = OrderProblem(key: anchor, history: history, graph: graph, commits: [], reads: solverReads)
+        if options.engine == .auto, GraphReads.explainsEveryRead(problem) { return .success(.open(solverReads, engine: .graph)) }
         do {
             let outcome = try decider().checkReads(problem)
             switch outcome.verdict {

@@ -19,6 +19,14 @@ struct Storyteller {
             for event in [fetch.fetch, fetch.fetched].compactMap({ $0 }) { lines.insert(history.events[event].line) }
             let location = fetch.fetched.map { history.location(of: $0) } ?? ""
             narrative.append("\(pad(location))fetch \(fetch.id) reads \(read.key.partition) = \(read.value)")
+            // A value only an aborted transaction staged: a broker that exposed it broke rule 8.
+            for commit in history.commits where commit.group == read.key.group && commit.offset(for: read.key.partition) == read.value {
+                guard let transaction = commit.transaction, history.transactions[transaction].outcome == .aborted else { continue }
+                let record = history.transactions[transaction]
+                let ends = record.ends.map { history.location(of: $0) }.joined(separator: ", ")
+                narrative.append("          \(read.value) was staged by commit \(commit.id) (\((commit.send ?? commit.build).map { history.location(of: $0) } ?? "")) in transaction \(record.id), which aborted (EndTxn at \(ends)): its offsets must never become visible")
+                for event in [commit.send, commit.build].compactMap({ $0 }) + record.ends { lines.insert(history.events[event].line) }
+            }
             switch read.determined {
             case .commit(let writer):
                 let c = history.commits[writer]
@@ -31,16 +39,6 @@ struct Storyteller {
             case nil: break
             }
             let writers = read.writers.filter { history.commits[$0].offset(for: read.key.partition) == read.value }
-            // A value only an aborted transaction staged: a broker that exposed it broke rule 8.
-            for (index, commit) in history.commits.enumerated() where commit.group == read.key.group
-                && commit.offset(for: read.key.partition) == read.value {
-                guard let transaction = commit.transaction, history.transactions[transaction].outcome == .aborted else { continue }
-                let record = history.transactions[transaction]
-                let ends = record.ends.map { history.location(of: $0) }.joined(separator: ", ")
-                narrative.append("          \(read.value) was staged by commit \(commit.id) (\((commit.send ?? commit.build).map { history.location(of: $0) } ?? "")) in transaction \(record.id), which aborted (EndTxn at \(ends)): its offsets must never become visible")
-                for event in [commit.send, commit.build].compactMap({ $0 }) + record.ends { lines.insert(history.events[event].line) }
-                _ = index
-            }
             if writers.isEmpty {
                 let initial = history.initialOffset(of: read.key).map { "the initial value is \($0)" } ?? "the initial value is unknown (one value for all reads)"
                 narrative.append("          no commit that can still apply before it writes \(read.value); \(initial)")
