@@ -7,6 +7,7 @@ struct CommitCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "commitcheck",
         abstract: "Prove or refute that a Kafka consumer group's committed offsets never go backwards.",
+        version: ToolVersion.version,
         subcommands: [VerifyCommand.self, MergeCommand.self, RecordCommand.self, ProxyCommand.self, SimulateCommand.self,
                       AnalyzeCommand.self, BenchCommand.self],
         defaultSubcommand: VerifyCommand.self

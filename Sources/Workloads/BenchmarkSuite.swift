@@ -42,6 +42,9 @@ public enum BenchmarkSuite {
             fleet("proxy-fleet-1m", ProxyFleetTrace(events: 1_000_000)),
             // The same trace on the streaming path: the 2 GB case's per-event rate at a size a suite runs.
             fleet("proxy-fleet-1m-stream", ProxyFleetTrace(events: 1_000_000), arguments: ["--stream", "on"]),
+            // The same shape with exactly-once groups: 52% of the groups commit in transactions,
+            // which is 30% of the commits (a transaction takes 5 lines to a plain commit's 2).
+            fleet("proxy-fleet-1m-txn30", ProxyFleetTrace(events: 1_000_000, transactionalShare: 0.52)),
             synthetic("ordered-1m-fetch-10pct", SyntheticTrace(events: 1_000_000, fetchShare: 0.10)),
             synthetic("ordered-1m-fifo-fetch-1pct", SyntheticTrace(events: 1_000_000, connectionFIFO: true, fetchShare: 0.01)),
             synthetic("ordered-1m-rebalance-5000", SyntheticTrace(events: 1_000_000, rebalanceEvery: 5_000)),

@@ -47,6 +47,8 @@ struct KeyTimeline: Sendable {
     /// Indices into ``History/commits``.
     let commits: [Int]
     let points: [Int32]
+    /// Where each write becomes visible (its apply point, or its transaction's commit point).
+    let visibility: [Int32]
     let certain: [Bool]
     /// Whether each apply point is forced before the next.
     let isChain: Bool
@@ -66,6 +68,7 @@ struct KeyTimeline: Sendable {
         hasStagedWrites = entries.contains { history.commits[$0.commit].transaction != nil }
         commits = entries.map(\.commit)
         points = entries.map(\.point)
+        visibility = entries.map { graph.visibilityPoint[$0.commit] }
         certain = entries.map(\.certain)
         var chain = true
         for index in points.indices.dropFirst() where !order.precedes(points[index - 1], points[index]) {
@@ -77,7 +80,7 @@ struct KeyTimeline: Sendable {
 
     /// Places a read of this key: its writers, and its determined source where the order fixes it.
     func place(fetch: Int, value: Int, point: Int32, order: HappensBefore, graph: OrderGraph) -> ReadPlacement {
-        if hasStagedWrites { return unpruned(fetch: fetch, value: value, point: point) }
+        if hasStagedWrites { return placeAmongStaged(fetch: fetch, value: value, point: point, order: order) }
         var writers: [Int] = []
         var certainBefore = false
         var openCount = 0
@@ -124,6 +127,37 @@ struct KeyTimeline: Sendable {
             }
             writers = kept.reversed() + writers
         }
+        var determined: ReadPlacement.Writer? = nil
+        if openCount == 0 {
+            if writers.isEmpty {
+                determined = .initial
+            } else if writers.count == 1 && certainBefore {
+                determined = .commit(writers[0])
+            }
+        }
+        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers,
+                             certainBefore: certainBefore, determined: determined)
+    }
+
+    /// Places a read when some writes are staged: a write counts unless it becomes visible only
+    /// after the read, or a certainly visible write with a later order point is visible before the
+    /// read (then the read never sees it: rule 8's latest-order-point rule).
+    func placeAmongStaged(fetch: Int, value: Int, point: Int32, order: HappensBefore) -> ReadPlacement {
+        var writers: [Int] = []
+        var certainKept: [Int32] = []
+        var openCount = 0
+        // Latest order point first, so that a write that hides another is met before it.
+        for index in points.indices.reversed() {
+            let visible = visibility[index]
+            if order.precedes(point, visible) { continue }
+            if certainKept.contains(where: { $0 != points[index] && order.precedes(points[index], $0) }) { continue }
+            writers.append(commits[index])
+            let before = order.precedes(visible, point)
+            if !before { openCount += 1 }
+            if certain[index] && before { certainKept.append(points[index]) }
+        }
+        writers.reverse()
+        let certainBefore = !certainKept.isEmpty
         var determined: ReadPlacement.Writer? = nil
         if openCount == 0 {
             if writers.isEmpty {

@@ -7,7 +7,19 @@ package enum JSONReporter {
     package static func render(_ report: Report) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(StampedReport(report: report)), as: UTF8.self) + "\n"
+    }
+
+    /// The report's members plus `tool` (``ToolVersion``): which build wrote the document.
+    private struct StampedReport: Encodable {
+        let report: Report
+        private enum CodingKeys: String, CodingKey { case tool }
+
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(["name": ToolVersion.name, "version": ToolVersion.version], forKey: .tool)
+        }
     }
 }
 

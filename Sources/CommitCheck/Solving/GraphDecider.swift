@@ -13,8 +13,10 @@ package enum GraphDecider {
 
     /// Decides the key, or returns `nil` when FIFO choices make the order more than a partial order.
     package static func decide(_ problem: OrderProblem, order: HappensBefore, graph: OrderGraph) -> Decision? {
-        // Staged writes, pending transactions and resets are the general model's: Z3 decides them.
-        guard problem.choices.isEmpty, problem.reads.isEmpty, !problem.needsGeneralModel else { return nil }
+        guard problem.choices.isEmpty, problem.reads.isEmpty else { return nil }
+        // Staged writes, pending transactions and resets are the general model's: the order alone
+        // proves `holds` when it can; anything else goes to Z3.
+        if problem.needsGeneralModel { return provesHoldsInGeneral(problem, order: order) }
         let commits = problem.commits
         let count = commits.count
         guard count > 0 else { return Decision(verdict: .holds, reason: "no commit applies to this key", engine: .graph) }
@@ -70,6 +72,41 @@ package enum GraphDecider {
                             ? "\(commits[higher].offset) applies before \(commits[lower].offset) whenever both apply, and one may not"
                             : "nothing orders offset \(commits[higher].offset) after \(commits[lower].offset)",
                         engine: .graph, regression: (higher, lower))
+    }
+
+    /// `holds` under the general model of a write when the order alone rules out every step down:
+    /// for each pair with offset(x) > offset(y), y no reset, either y becomes visible at or before x
+    /// (so the value never steps from x to y), or y's record is forced before x's (so once x is
+    /// visible, y never is the latest). Without a known initial offset below some write. Else nil.
+    static func provesHoldsInGeneral(_ problem: OrderProblem, order: HappensBefore) -> Decision? {
+        let commits = problem.commits
+        if let initial = problem.initial, commits.contains(where: { $0.offset < initial && !$0.effect.reset }) { return nil }
+        func atOrBefore(_ a: Int32, _ b: Int32) -> Bool {
+            let p = problem.points[Int(a)], q = problem.points[Int(b)]
+            return p == q || order.precedes(p, q)
+        }
+        let holds = Decision(verdict: .holds, reason: "the order alone keeps every later-visible write at or above the earlier ones", engine: .graph)
+        // Offset groups, lowest first. Either relation alone is transitive: when each group is at
+        // or before the next one up in it, every lower-higher pair is.
+        let byOffset = commits.indices.sorted { (commits[$0].offset, problem.positions[$0]) < (commits[$1].offset, problem.positions[$1]) }
+        var groups: [[Int]] = []
+        for slot in byOffset {
+            if let last = groups.last?.last, commits[last].offset == commits[slot].offset { groups[groups.count - 1].append(slot) } else { groups.append([slot]) }
+        }
+        func chained(_ related: (Int, Int) -> Bool) -> Bool {
+            groups.indices.dropLast().allSatisfy { index in groups[index].allSatisfy { lower in groups[index + 1].allSatisfy { related(lower, $0) } } }
+        }
+        if chained({ atOrBefore(commits[$0].visibility, commits[$1].visibility) }) { return holds }
+        if chained({ order.precedes(problem.points[$0], problem.points[$1]) }) { return holds }
+        // Else pair by pair, from each pair's lower side.
+        guard commits.count <= pairwiseLimit else { return nil }
+        for (position, y) in byOffset.enumerated() where !commits[y].effect.reset {
+            for x in byOffset[(position + 1)...] where commits[x].offset > commits[y].offset {
+                if atOrBefore(commits[y].visibility, commits[x].visibility) || order.precedes(problem.points[y], problem.points[x]) { continue }
+                return nil
+            }
+        }
+        return holds
     }
 
     /// A pair of certainly applied commits forced into decreasing order, if any.
