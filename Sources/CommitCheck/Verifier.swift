@@ -61,7 +61,7 @@ enum System {
     static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
-/// The pipeline of DESIGN §2: parse, derive the history, constrain, decide per key, report.
+/// The pipeline of specs/system-model.md ("How the checker encodes it"): parse, derive the history, constrain, decide per key, report.
 public struct Verifier: Sendable {
     public var options: VerifyOptions
 

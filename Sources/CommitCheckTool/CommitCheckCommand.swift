@@ -13,7 +13,7 @@ struct CommitCheckCommand: ParsableCommand {
         defaultSubcommand: VerifyCommand.self
     )
 
-    /// Runs the command, mapping usage errors to exit code 2 (DESIGN §5) instead of 64.
+    /// Runs the command, mapping usage errors to exit code 2 (specs/verdicts.md, "Exit codes") instead of 64.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         // `verify` is the default subcommand, so a mistyped subcommand would be read as a trace file.

@@ -12,7 +12,7 @@ enum FailurePolicy: String, CaseIterable, ExpressibleByArgument {
     var threshold: Verdict { self == .possible ? .possible : .violated }
 }
 
-/// The process's exit status (DESIGN §5), named apart from ArgumentParser's `ExitCode`.
+/// The process's exit status (specs/verdicts.md, "Exit codes"), named apart from ArgumentParser's `ExitCode`.
 enum ExitStatus: Int32 {
     /// Every key holds (or only verdicts the failure policy lets pass).
     case pass = 0

@@ -152,7 +152,7 @@ struct VerifyCommand: ParsableCommand {
         } catch let error as TraceError {
             progress?.finish()
             FileOutput.standardError("error: \(error)\n")
-            // A resource limit is not bad input: nothing was decided (DESIGN §5, exit 3).
+            // A resource limit is not bad input: nothing was decided (specs/verdicts.md, "Exit codes": 3).
             throw ExitCode(error.isResourceLimit ? ExitStatus.unknown.rawValue : ExitStatus.badInput.rawValue)
         }
         if let counterexample {

@@ -6,9 +6,9 @@
 /// unknown); an `:ok` read of `nil` tells nothing. Values are compared as EDN values (see
 /// `EDNValue.canonical`), so nested values, commas and map order work as they do in Jepsen.
 ///
-/// An unreadable history never passes as linearizable (DESIGN §4): a file with no client
-/// operation, an operation that is not a map with `:type` and `:process`, or a completion with no
-/// invocation before it is an error naming its line. Only the first is `nothingToCheck`, which
+/// An unreadable history never passes as linearizable (specs/trace-format.md, "Other tools'
+/// histories"): a file with no client operation, an operation that is not a map with `:type` and
+/// `:process`, or a completion with no invocation before it is an error naming its line. Only the first is `nothingToCheck`, which
 /// `verify --allow-empty` accepts.
 public enum JepsenHistory {
     public static func parse(_ text: String, model: RegisterModel, initial: String?) throws(EDNError) -> RegisterHistory {

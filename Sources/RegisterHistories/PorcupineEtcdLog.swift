@@ -8,7 +8,7 @@
 /// Blank lines and log lines of other loggers (`LEVEL logger - message`) are skipped. Unlike
 /// Porcupine's parser, which skips every line its pattern does not match, any other line is an
 /// error naming it, and so is a log with no operation: an unreadable history (`/etc/passwd`, an
-/// empty file) must never pass as linearizable (DESIGN §4).
+/// empty file) must never pass as linearizable (specs/trace-format.md, "Other tools' histories").
 public enum PorcupineEtcdLog {
     public static func parse(_ text: String) throws(EDNError) -> RegisterHistory {
         var history = RegisterHistory()

@@ -1,4 +1,4 @@
-/// What the checker concludes about one property of one key (DESIGN §5).
+/// What the checker concludes about one property of one key (specs/verdicts.md).
 public enum Verdict: String, Codable, Sendable, CaseIterable, Comparable {
     /// No consistent schedule breaks the property: a proof.
     case holds

@@ -4,7 +4,7 @@ import Testing
 @testable import CommitCheck
 @testable import CommitCheckTool
 
-/// The command's exit codes and output formats (DESIGN §5).
+/// The command's exit codes and output formats (specs/verdicts.md).
 @Suite struct CommandTests {
     @Test func exitCodes() throws {
         #expect(try Fixtures.run(["verify", "histories/sarama-2940-seed.jsonl"]).code == 1)

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import CommitCheck
 
-/// DESIGN §4: concatenated traces are one history, and only a counterexample's meta line starts a
-/// separate one.
+/// specs/trace-format.md: concatenated traces are one history, and only a counterexample's meta
+/// line starts a separate one.
 @Suite struct ConcatenatedTraceTests {
     /// Splits a trace into one file per process, each with the original meta line, as a recorder
     /// per process writes them; returns the files and their `cat`.

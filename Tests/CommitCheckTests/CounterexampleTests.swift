@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import CommitCheck
 
-/// Minimal counterexamples re-verify to the same verdict and are 1-minimal (DESIGN §6).
+/// Minimal counterexamples re-verify to the same verdict and are 1-minimal (specs/verdicts.md, `counterexample.minimal`).
 @Suite struct CounterexampleTests {
     static let bad = HistoryManifestTests.expectations.filter { $0.verdict == .violated || $0.verdict == .possible }
 

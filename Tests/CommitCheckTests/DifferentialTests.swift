@@ -164,7 +164,7 @@ import Testing
     }
 }
 
-/// The input rules of DESIGN §4 on the same random histories: one file per process, the same files
+/// The input rules of specs/trace-format.md on the same random histories: one file per process, the same files
 /// concatenated (each with its own meta line), and the whole trace all judge exactly alike; a
 /// commit that carries an empty offsets map is bad input naming its line.
 @Suite struct SplitTraceTests {

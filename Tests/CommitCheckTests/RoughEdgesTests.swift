@@ -5,7 +5,7 @@ import Testing
 @testable import CommitCheckTool
 import Workloads
 
-/// Issue 17: what a new user hits in the first hour, and issue 13's input rules (DESIGN §4).
+/// Issue 17: what a new user hits in the first hour, and issue 13's input rules (specs/trace-format.md).
 @Suite struct RoughEdgesTests {
     static let sharded = "simulated/unsynchronized-4p-seed3.jsonl"
 

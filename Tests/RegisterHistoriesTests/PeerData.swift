@@ -5,7 +5,7 @@ import Testing
 /// Porcupine's labelled Jepsen etcd histories, read in place from `../shared/peer-histories/`.
 ///
 /// CI and the project's own machines have the folder beside the clone; a user's clone does not,
-/// and there the tests that need it are skipped with the folder named (DESIGN §8) instead of
+/// and there the tests that need it are skipped with the folder named (docs/registers.md) instead of
 /// failing on a count of zero files.
 enum PeerData {
     /// `../shared/peer-histories/porcupine-etcd`, relative to the package root.

@@ -6,7 +6,7 @@ import Testing
 @testable import CommitCheckTool
 
 /// Readers of other tools' formats refuse what they cannot read, naming the line, and compare EDN
-/// values as values (DESIGN §4: an unreadable history never passes as `holds`).
+/// values as values (specs/trace-format.md, "Other tools' histories": an unreadable history never passes as `holds`).
 @Suite struct RegisterReaderTests {
     /// The line an `EDNError` names, or nil when the text was accepted.
     func errorLine(_ body: () throws -> RegisterHistory) -> Int? {

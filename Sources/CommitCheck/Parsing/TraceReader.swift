@@ -304,7 +304,7 @@ final class DecodedSlots: @unchecked Sendable {
 /// minimal sub-trace per key).
 ///
 /// Any other meta line, wherever it comes, starts a new section of the same history: so
-/// `cat a.jsonl b.jsonl` reads exactly as `a.jsonl b.jsonl` do (DESIGN §4).
+/// `cat a.jsonl b.jsonl` reads exactly as `a.jsonl b.jsonl` do (specs/trace-format.md, "Several files, and `cat`").
 struct DocumentAssembler {
     let paths: [String]
     let lenient: Bool

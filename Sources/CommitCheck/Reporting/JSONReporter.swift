@@ -1,6 +1,6 @@
 import Foundation
 
-/// Renders the machine-readable `commitcheck-report/1` document (DESIGN §5).
+/// Renders the machine-readable `commitcheck-report/1` document (specs/verdicts.md, "Report").
 package enum JSONReporter {
     /// The document; throws when the report cannot be encoded (a non-finite number), rather than
     /// printing a document that says nothing.

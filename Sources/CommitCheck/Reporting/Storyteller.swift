@@ -231,7 +231,8 @@ struct Storyteller {
         }
         narrative += transactionNotes(involved: involved, key: key)
         // A client trace joined with the wire: name the stale snapshot when the regressing commit was
-        // built before the commit it overtook (DESIGN §1: G1 builds {P0:11} before G0 builds {P0:12}).
+        // built before the commit it overtook (the Sarama race of README.md's "Why",
+        // histories/sarama-2940-seed.jsonl: G1 builds {P0:11} before G0 builds {P0:12}).
         if let earlier, let staleBuild = history.commits[later.commit].build {
             let newer = history.commits[earlier.commit]
             if let newerStart = newer.build ?? newer.send, order.precedes(graph.eventPoint[staleBuild], graph.eventPoint[newerStart]) {
