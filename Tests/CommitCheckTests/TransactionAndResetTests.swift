@@ -14,7 +14,7 @@ import Testing
             options.minimize = false
             options.resetClients = resetClients
             let report = try Verifier(options: options).verify(history: try Fixtures.history(text))
-            result[engine] = Dictionary(uniqueKeysWithValues: report.keys.map { ("\($0.topic)/\($0.partition) \($0.property.rawValue)", $0.verdict) })
+            result[engine] = Dictionary(uniqueKeysWithValues: report.keys.map { ("\($0.topic ?? "")/\($0.partition ?? -1) \($0.property.rawValue)", $0.verdict) })
         }
         return result
     }
@@ -23,7 +23,7 @@ import Testing
 
     static func expect(_ text: String, _ key: String, _ verdict: Verdict, resetClients: [String] = [], _ why: Comment) throws {
         for (engine, found) in try verdicts(text, resetClients: resetClients) {
-            #expect(found[key] == verdict, "\(engine.rawValue): \(key) is \(found[key].map(\.rawValue) ?? "missing"), expected \(verdict.rawValue): \(why)")
+            #expect(found[key] == verdict, "\(engine.rawValue): \(found) \(key) is \(found[key].map(\.rawValue) ?? "missing"), expected \(verdict.rawValue): \(why)")
         }
     }
 
@@ -59,7 +59,7 @@ import Testing
         ].joined(separator: "\n")
         try Self.expect(trace, "t/0 monotonic", .holds, "T's 5 was appended before 7: when T commits, 7 stays")
         try Self.expect(trace, "t/0 linearizable", .holds, "after T completed the register still holds 7")
-        try Self.expect(trace.replacingOccurrences(of: #""offsets":{"t/0":7}}"#, with: #""offsets":{"t/0":5}}"#),
+        try Self.expect(trace.replacingOccurrences(of: #""fetch":"f","offsets":{"t/0":7}}"#, with: #""fetch":"f","offsets":{"t/0":5}}"#),
                         "t/0 linearizable", .violated, "reading T's 5 after it completed means the older record won")
     }
 
