@@ -1,30 +1,61 @@
-/// The fast path for a component's open reads: when every read has one possible explanation, the
-/// reads are a set of extra precedences, and they fit together iff the order stays acyclic.
+/// The fast path for a component's open reads: choose an explanation for every read, write what
+/// it needs as precedences, and if the order stays acyclic, a linear extension is a schedule that
+/// explains every read.
 ///
-/// A read whose value only one certainly visible write gives (and not the initial value) needs that
-/// write visible before the read, and every certainly visible write forced to be appended after it
-/// visible only after the read (rules 7 and 8); writes that may not take effect can all be left out
-/// (no read needs them). Those are plain edges. If the problem's order plus these edges has no
-/// cycle, a linear extension is a schedule that explains every read: `holds`. Anything else (two
-/// possible explanations, an order left open, a FIFO choice, a cycle) goes to Z3, which also finds
-/// the clashing reads.
+/// A read explained by a certainly visible write w of its value needs w visible before the read,
+/// and every other certainly visible write z either appended before w or visible only after the
+/// read (rules 7 and 8): where the order already decides one of those, nothing is added; where it
+/// decides neither, one is chosen as an edge. A read explained by the initial value needs every
+/// certainly visible write visible after it. Writes that may not take effect are left out (no
+/// explanation uses them). Every choice only adds constraints, so an acyclic result proves the
+/// reads fit together (`holds`); a cycle proves nothing, and Z3 decides (and finds the clashing
+/// reads).
 enum GraphReads {
     static func explainsEveryRead(_ problem: OrderProblem) -> Bool {
         guard problem.choices.isEmpty, !problem.reads.isEmpty else { return false }
         let closure = SlotClosure(problem)
+        func before(_ a: Int32, _ b: Int32) -> Bool { a != b && closure.precedes(Int(a), Int(b)) }
         var extra: [(Int32, Int32)] = []
+        // The unknown initial value is one value per partition: reads that use it must agree.
+        var initialValue: [TopicPartition: Int] = [:]
         for read in problem.reads {
-            let candidates = read.writers.filter { problem.write($0).offset == read.value }
-            let initialPossible = !read.certainBefore && (read.initial == nil || read.initial == read.value)
-            guard candidates.count == 1, !initialPossible else { return false }
-            let writer = problem.write(candidates[0])
-            guard writer.status == .applied, writer.visibility != read.slot else { return false }
-            extra.append((writer.visibility, read.slot))
-            for other in read.writers where other != candidates[0] {
+            let certain = read.writers.filter { problem.write($0).status == .applied }
+            // Prefer a write forced visible before the read, then the latest appended.
+            let candidates = certain.filter { problem.write($0).offset == read.value && !before(read.slot, problem.write($0).visibility) }
+                .sorted { a, b in
+                    let x = problem.write(a), y = problem.write(b)
+                    let xb = before(x.visibility, read.slot), yb = before(y.visibility, read.slot)
+                    return xb != yb ? xb : problem.positions[Int(x.slot)] > problem.positions[Int(y.slot)]
+                }
+            if let chosen = candidates.first {
+                let writer = problem.write(chosen)
+                guard writer.visibility != read.slot else { return false }
+                if !before(writer.visibility, read.slot) { extra.append((writer.visibility, read.slot)) }
+                for other in certain where other != chosen {
+                    let write = problem.write(other)
+                    if write.slot == writer.slot || before(write.slot, writer.slot) || before(read.slot, write.visibility) { continue }
+                    if before(write.visibility, read.slot) || before(writer.slot, write.slot) {
+                        // Visible before the read: it must have been appended before the writer.
+                        guard !before(writer.slot, write.slot) || !before(write.visibility, read.slot) else { return false }
+                        if before(write.visibility, read.slot) { extra.append((write.slot, writer.slot)) } else { extra.append((read.slot, write.visibility)) }
+                    } else {
+                        extra.append((read.slot, write.visibility))
+                    }
+                }
+                continue
+            }
+            // The initial value: nothing certain visible before the read.
+            guard !read.certainBefore else { return false }
+            if let initial = read.initial {
+                guard initial == read.value else { return false }
+            } else {
+                if let agreed = initialValue[read.partition], agreed != read.value { return false }
+                initialValue[read.partition] = read.value
+            }
+            for other in certain {
                 let write = problem.write(other)
-                guard write.status == .applied else { continue }
-                if write.slot == writer.slot || closure.precedes(Int(write.slot), Int(writer.slot)) { continue }
-                guard closure.precedes(Int(writer.slot), Int(write.slot)), write.visibility != read.slot else { return false }
+                if before(read.slot, write.visibility) { continue }
+                guard write.visibility != read.slot, !before(write.visibility, read.slot) else { return false }
                 extra.append((read.slot, write.visibility))
             }
         }
