@@ -85,8 +85,9 @@ struct Run: @unchecked Sendable {
             solverReads = placements.filter { $0.determined == nil || ($0.determined == .initial && openKeys.contains($0.key)) }
         }
         let anchor = components.keys[component][0]
-        let problem = OrderProblem(key: anchor, history: history, graph: graph, commits: [], reads: solverReads)
-        if options.engine == .auto, GraphReads.explainsEveryRead(problem) { return .success(.open(solverReads, engine: .graph)) }
+        var problem = OrderProblem(key: anchor, history: history, graph: graph, commits: [], reads: solverReads, projecting: false)
+        if options.engine == .auto, GraphReads.explainsEveryRead(problem, order: order) { return .success(.open(solverReads, engine: .graph)) }
+        problem.project(graph: graph)
         do {
             let outcome = try decider().checkReads(problem)
             switch outcome.verdict {

@@ -2,7 +2,8 @@
 /// it needs as precedences, and if the order stays acyclic, a linear extension is a schedule that
 /// explains every read.
 ///
-/// A read explained by a certainly visible write w of its value needs w visible before the read,
+/// A read explained by a certainly visible write w of its value (the latest appended one that may
+/// be visible by then) needs w visible before the read,
 /// and every other certainly visible write z either appended before w or visible only after the
 /// read (rules 7 and 8): where the order already decides one of those, nothing is added; where it
 /// decides neither, one is chosen as an edge. A read explained by the initial value needs every
@@ -11,22 +12,17 @@
 /// reads fit together (`holds`); a cycle proves nothing, and Z3 decides (and finds the clashing
 /// reads).
 enum GraphReads {
-    static func explainsEveryRead(_ problem: OrderProblem) -> Bool {
+    static func explainsEveryRead(_ problem: OrderProblem, order: HappensBefore) -> Bool {
         guard problem.choices.isEmpty, !problem.reads.isEmpty else { return false }
-        let closure = SlotClosure(problem)
-        func before(_ a: Int32, _ b: Int32) -> Bool { a != b && closure.precedes(Int(a), Int(b)) }
+        func before(_ a: Int32, _ b: Int32) -> Bool { a != b && order.precedes(problem.points[Int(a)], problem.points[Int(b)]) }
         var extra: [(Int32, Int32)] = []
         // The unknown initial value is one value per partition: reads that use it must agree.
         var initialValue: [TopicPartition: Int] = [:]
         for read in problem.reads {
             let certain = read.writers.filter { problem.write($0).status == .applied }
-            // Prefer a write forced visible before the read, then the latest appended.
+            // Prefer the latest appended: the reads of one fetch then agree on one point of the order.
             let candidates = certain.filter { problem.write($0).offset == read.value && !before(read.slot, problem.write($0).visibility) }
-                .sorted { a, b in
-                    let x = problem.write(a), y = problem.write(b)
-                    let xb = before(x.visibility, read.slot), yb = before(y.visibility, read.slot)
-                    return xb != yb ? xb : problem.positions[Int(x.slot)] > problem.positions[Int(y.slot)]
-                }
+                .sorted { problem.positions[Int(problem.write($0).slot)] > problem.positions[Int(problem.write($1).slot)] }
             if let chosen = candidates.first {
                 let writer = problem.write(chosen)
                 guard writer.visibility != read.slot else { return false }
@@ -59,25 +55,31 @@ enum GraphReads {
                 extra.append((read.slot, write.visibility))
             }
         }
-        return acyclic(slots: problem.points.count, problem.edges + extra)
+        return acyclic(extra, before: before)
     }
 
-    static func acyclic(slots: Int, _ edges: [(Int32, Int32)]) -> Bool {
-        var successors = [[Int32]](repeating: [], count: slots)
-        var indegree = [Int](repeating: 0, count: slots)
-        for (from, to) in edges {
-            successors[Int(from)].append(to)
-            indegree[Int(to)] += 1
+    /// Whether the order plus `extra` has no cycle. A cycle must pass through extra edges, and
+    /// between two of them it runs along the order: so it is enough to look at the extra edges'
+    /// ends, joined where the order puts one at or before another.
+    static func acyclic(_ extra: [(Int32, Int32)], before: (Int32, Int32) -> Bool) -> Bool {
+        let ends = Array(Set(extra.flatMap { [$0.0, $0.1] })).sorted()
+        let index = Dictionary(uniqueKeysWithValues: ends.enumerated().map { ($1, $0) })
+        var successors = [[Int]](repeating: [], count: ends.count)
+        for (from, to) in extra { successors[index[from]!].append(index[to]!) }
+        for a in ends.indices {
+            for b in ends.indices where a != b && before(ends[a], ends[b]) { successors[a].append(b) }
         }
-        var ready = (0..<slots).filter { indegree[$0] == 0 }
+        var indegree = [Int](repeating: 0, count: ends.count)
+        for targets in successors { for target in targets { indegree[target] += 1 } }
+        var ready = ends.indices.filter { indegree[$0] == 0 }
         var seen = 0
-        while let slot = ready.popLast() {
+        while let node = ready.popLast() {
             seen += 1
-            for next in successors[slot] {
-                indegree[Int(next)] -= 1
-                if indegree[Int(next)] == 0 { ready.append(Int(next)) }
+            for next in successors[node] {
+                indegree[next] -= 1
+                if indegree[next] == 0 { ready.append(next) }
             }
         }
-        return seen == slots
+        return seen == ends.count
     }
 }
