@@ -276,8 +276,9 @@ struct Storyteller {
         example.evidence = Evidence(
             events: evidenceEvents.sorted { Schedule.priority(graph.eventPoint[$0], graph, history) < Schedule.priority(graph.eventPoint[$1], graph, history) }
                 .map { eventEvidence($0) },
-            earlierApply: earlier.flatMap { evidencePoint(graph.applyPoint[$0.commit]) },
-            laterApply: evidencePoint(graph.applyPoint[later.commit]),
+            // Where the two values became the committed one: apply points, or commit points of transactions.
+            earlierApply: earlier.flatMap { evidencePoint(graph.visibilityPoint[$0.commit]) },
+            laterApply: evidencePoint(graph.visibilityPoint[later.commit]),
             reads: witness.filter { $0.role == .read },
             forced: forced, witness: witness)
         return example
