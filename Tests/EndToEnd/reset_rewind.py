@@ -6,7 +6,7 @@
 The consumer (client id `app-1`) commits `rw/0` up to 20 and closes; an AdminClient (client id
 `adminclient-1`) rewinds the group to 5 with alter_consumer_group_offsets; the consumer resumes
 from the committed offset and commits up to 15. With --regress it then commits a stale 12 (the
-real regression a reset must not hide). Prints `resumed N` and, at the end, `final N` (the
+real regression a reset must not hide). Prints `resumed N` and, at the end, `final rw/0 N` (the
 committed offset a fresh consumer reads back from the broker).
 """
 import sys
@@ -40,5 +40,5 @@ if regress:
     app.commit(offsets=[TopicPartition("rw", 0, 12)], asynchronous=False)
 app.close()
 fresh = consumer()
-print("final", fresh.committed([TopicPartition("rw", 0)], 10)[0].offset)
+print("final rw/0", fresh.committed([TopicPartition("rw", 0)], 10)[0].offset)
 fresh.close()

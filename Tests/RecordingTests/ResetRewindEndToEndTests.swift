@@ -11,7 +11,7 @@ struct ResetRewindEndToEndTests {
     /// The client id of the admin's commit, read from the trace (the commit of 5 after 20).
     static func adminClient(_ run: ProxiedScriptRun) throws -> String {
         let sends = try run.lines().filter { $0["ev"] as? String == "send" }
-        #expect(sends.compactMap { TransactionRecordingTests.offsets($0)["rw/0"] } == [5, 10, 15, 20, 5, 10, 15] + (run.client.out.contains("final 12") ? [12] : []), "\(sends)")
+        #expect(sends.compactMap { TransactionRecordingTests.offsets($0)["rw/0"] } == [5, 10, 15, 20, 5, 10, 15] + (run.client.out.contains("final rw/0 12") ? [12] : []), "\(sends)")
         return try #require(sends[4]["client"] as? String)
     }
 
