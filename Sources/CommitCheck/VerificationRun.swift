@@ -176,6 +176,7 @@ struct Run: @unchecked Sendable {
                 minimal = shrunk.minimal
                 subTrace = minimizer.subTrace(shrunk.events, extraMeta: [("counterexample", Self.label(key, .monotonic, decision.verdict))])
             }
+            if let evidence { decision.regression = regressionShown(by: evidence, problem: problem, decision) }
             monotonic.counterexample = storyteller.counterexample(for: problem, decision, evidence: evidence)
             monotonic.counterexample?.minimal = minimal
             if options.minimize && options.minimizeTimeout == 0 { monotonic.counterexample?.minimizationOff = true }
@@ -233,6 +234,26 @@ struct Run: @unchecked Sendable {
             }
         }
         return .success([monotonic, linearizable])
+    }
+
+    /// The regression the story tells, among the commits the minimal evidence holds: a forced
+    /// `violated` pair the minimiser left out is replaced by a forced pair it kept (the headline
+    /// then names what the evidence shows). Unchanged when both commits are in the evidence.
+    private func regressionShown(by evidence: [Int], problem: OrderProblem, _ decision: Decision) -> (earlier: Int?, later: Int)? {
+        guard let pair = decision.regression else { return nil }
+        let kept = Set(evidence)
+        func shown(_ slot: Int) -> Bool {
+            let commit = history.commits[problem.commits[slot].commit]
+            return [commit.send, commit.build].contains { $0.map(kept.contains) == true }
+        }
+        guard decision.verdict == .violated, !problem.needsGeneralModel, !(pair.earlier.map(shown) ?? true) || !shown(pair.later) else { return pair }
+        let slots = problem.commits.indices.filter { shown($0) && problem.commits[$0].status == .applied }
+        for x in slots {
+            for y in slots where problem.commits[x].offset > problem.commits[y].offset && order.precedes(problem.points[x], problem.points[y]) {
+                return (x, y)
+            }
+        }
+        return pair
     }
 
     /// Commits beyond which a key whose apply points are not one chain gets no regression size

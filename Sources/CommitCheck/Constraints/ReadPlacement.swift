@@ -127,16 +127,8 @@ struct KeyTimeline: Sendable {
             }
             writers = kept.reversed() + writers
         }
-        var determined: ReadPlacement.Writer? = nil
-        if openCount == 0 {
-            if writers.isEmpty {
-                determined = .initial
-            } else if writers.count == 1 && certainBefore {
-                determined = .commit(writers[0])
-            }
-        }
-        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers,
-                             certainBefore: certainBefore, determined: determined)
+        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers, certainBefore: certainBefore,
+                             determined: Self.determined(writers: writers, certainBefore: certainBefore, openCount: openCount))
     }
 
     /// Places a read when some writes are staged: a write counts unless it becomes visible only
@@ -158,16 +150,16 @@ struct KeyTimeline: Sendable {
         }
         writers.reverse()
         let certainBefore = !certainKept.isEmpty
-        var determined: ReadPlacement.Writer? = nil
-        if openCount == 0 {
-            if writers.isEmpty {
-                determined = .initial
-            } else if writers.count == 1 && certainBefore {
-                determined = .commit(writers[0])
-            }
-        }
-        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers,
-                             certainBefore: certainBefore, determined: determined)
+        return ReadPlacement(fetch: fetch, key: key, value: value, point: point, writers: writers, certainBefore: certainBefore,
+                             determined: Self.determined(writers: writers, certainBefore: certainBefore, openCount: openCount))
+    }
+
+    /// What the order alone makes a read see: nothing can write before it (the initial value), or
+    /// one certainly applied writer with nothing left open.
+    static func determined(writers: [Int], certainBefore: Bool, openCount: Int) -> ReadPlacement.Writer? {
+        guard openCount == 0 else { return nil }
+        if writers.isEmpty { return .initial }
+        return writers.count == 1 && certainBefore ? .commit(writers[0]) : nil
     }
 
     /// The read with every commit of the key as a possible writer: the unpruned encoding `--engine z3` checks.

@@ -52,21 +52,7 @@ extension Z3Decider {
         case .satisfiable: break
         }
         // Must it regress?
-        try solver.push()
-        for loss in losses { try solver.assert(loss.avoids) }
-        let canAvoid = try solver.check(assuming: assumptions)
-        try solver.pop()
-        var decision = witness!
-        switch canAvoid {
-        case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
-        case .unsatisfiable:
-            decision.verdict = .violated
-            decision.reason = "Z3 proves every consistent schedule regresses"
-        case .satisfiable:
-            decision.verdict = .possible
-            decision.reason = "some consistent schedules regress and some do not"
-        }
-        return decision
+        return try verdict(after: witness!, solver: solver, avoiding: losses.map(\.avoids), assumptions: assumptions)
     }
 
     /// One way the committed value can step down within an epoch: its size, a formula that says

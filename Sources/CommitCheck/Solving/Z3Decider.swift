@@ -329,14 +329,22 @@ package struct Z3Decider {
         }
 
         // Must it regress?
-        try solver.push()
+        var avoiding: [Term] = []
         for (x, y) in candidates {
-            try solver.assert(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
+            avoiding.append(try context.or([try context.not(applied[x]), try context.not(applied[y]), try context.less(time[y], time[x])]))
         }
-        for y in belowInitial { try solver.assert(try context.not(applied[y])) }
+        for y in belowInitial { avoiding.append(try context.not(applied[y])) }
+        return try verdict(after: witness!, solver: solver, avoiding: avoiding, assumptions: assumptions)
+    }
+
+    /// `violated` or `possible`, once some schedule regresses: whether the constraints also admit a
+    /// schedule that meets every one of `avoiding` (no loss anywhere).
+    func verdict(after witness: Decision, solver: Z3Solver, avoiding: [Term], assumptions: [Term]) throws -> Decision {
+        try solver.push()
+        for clause in avoiding { try solver.assert(clause) }
         let canAvoid = try solver.check(assuming: assumptions)
         try solver.pop()
-        var decision = witness!
+        var decision = witness
         switch canAvoid {
         case .unknown(let reason): return Decision(verdict: .unknown, reason: "Z3: \(reason)", engine: .z3)
         case .unsatisfiable:
