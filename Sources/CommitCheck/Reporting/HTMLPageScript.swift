@@ -12,8 +12,9 @@ enum HTMLPageScript {
   var LANE_H = 54, NARROW_H = 30, TOP = 38, AXIS_H = 30, RIGHT = 16, MAX_SCALE = 150, MIN_SPAN = 1.5;
   var COLORS = {build: "#1e88e5", send: "#fb8c00", "ack-ok": "#43a047", "ack-fail": "#e53935", "ack-unknown": "#9e9e9e",
     fetch: "#00897b", fetched: "#00897b", observed: "#8e24aa", apply: "#8e24aa", "apply-maybe": "#ce93d8",
-    "apply-none": "#bdbdbd", read: "#00897b"};
-  var REASONS = {program: "#1565c0", clock: "#6d4c41", causality: "#2e7d32", fifo: "#ef6c00", observation: "#8e24aa", read: "#00897b"};
+    "apply-none": "#bdbdbd", read: "#00897b", visible: "#5e35b1", end: "#f4511e", ended: "#7cb342", completed: "#5e35b1"};
+  var REASONS = {program: "#1565c0", clock: "#6d4c41", causality: "#2e7d32", fifo: "#ef6c00", observation: "#8e24aa", read: "#00897b",
+    transaction: "#5e35b1"};
 
   function el(ns, name, attrs, parent) {
     var node = document.createElementNS(ns, name);

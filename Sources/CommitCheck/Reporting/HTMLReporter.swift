@@ -201,6 +201,7 @@ public enum HTMLReporter {
     <li><span class="dot" style="background:#43a047"></span>ack ok (<span class="dot" style="background:#e53935"></span>fail, <span class="dot" style="background:#9e9e9e"></span>unknown)</li>
     <li><span class="diamond" style="background:#8e24aa"></span>apply point A(c) on the broker lane (pale: may apply; grey: not applied)</li>
     <li><span class="dot" style="background:#00897b"></span>fetch / fetched / read point R(f)</li>
+    <li><span class="dot" style="background:#5e35b1"></span>C(T): where transaction T's staged offsets become visible (a staged commit's A(c) is where it was staged); <span class="dot" style="background:#f4511e"></span>end / <span class="dot" style="background:#7cb342"></span>ended: its EndTxn and answer</li>
     <li><span class="dot halo"></span>evidence of the counterexample; other events are faded</li>
     <li><span class="arrow-sample">\u{2192}</span>red: the regression; coloured: a forced step, labelled with its reason</li>
     <li>dashed grey: a commit's send, apply point and ack; \u{2248} cut idle time; \u{22EF} events left out</li>
