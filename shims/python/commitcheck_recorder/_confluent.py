@@ -10,7 +10,7 @@ import collections
 import threading
 import warnings
 
-from ._outcomes import ack_from_codes, code_outcome, end_status
+from ._outcomes import ack_from_codes, code_outcome, recorded_end
 from ._recorder import RecorderError, _key
 from ._resets import tracker
 
@@ -234,14 +234,7 @@ def producer_class(base, recorder, group=None):
             txn = self._cc_txn
             if txn is None:  # no offsets staged in this transaction: nothing the checker needs
                 return call(*args, **kwargs)
-            recorder.end(txn, result)
-            try:
-                value = call(*args, **kwargs)
-            except Exception as error:
-                status, name = end_status(error)
-                recorder.ended(txn, status, name)
-                raise
-            recorder.ended(txn, "ok")
+            value = recorded_end(recorder, txn, result, call, args, kwargs)
             self._cc_txn = None
             return value
 

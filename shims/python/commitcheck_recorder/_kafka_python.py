@@ -1,7 +1,7 @@
 """kafka-python: KafkaConsumer (commit, commit_async, committed, seeks) and KafkaProducer's
 transactions, patched in place."""
 
-from ._outcomes import commit_status, end_status
+from ._outcomes import commit_status, recorded_end
 from ._recorder import _key, _offset, _offsets
 from ._resets import tracker
 
@@ -138,14 +138,7 @@ def instrument_producer(producer, recorder, group=None):
             txn = state["txn"]
             if txn is None:  # no offsets staged in this transaction: nothing the checker needs
                 return call(*args, **kwargs)
-            recorder.end(txn, result)
-            try:
-                value = call(*args, **kwargs)
-            except Exception as error:
-                status, name = end_status(error)
-                recorder.ended(txn, status, name)
-                raise
-            recorder.ended(txn, "ok")
+            value = recorded_end(recorder, txn, result, call, args, kwargs)
             state["txn"] = None
             return value
         return wrapper

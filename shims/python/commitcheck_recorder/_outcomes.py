@@ -73,3 +73,17 @@ def end_status(error):
         return "unknown", kafka_error.name()
     name = type(error).__name__
     return ("fail" if name in _END_REFUSED else "unknown"), name
+
+
+def recorded_end(recorder, txn, result, call, args, kwargs):
+    """Runs a commit_transaction/abort_transaction call as an `end` of `txn` and its `ended`
+    answer (the status from the exception, when it raises); returns what the call returned."""
+    recorder.end(txn, result)
+    try:
+        value = call(*args, **kwargs)
+    except Exception as error:
+        status, name = end_status(error)
+        recorder.ended(txn, status, name)
+        raise
+    recorder.ended(txn, "ok")
+    return value
