@@ -12,6 +12,9 @@
 /// reads fit together (`holds`); a cycle proves nothing, and Z3 decides (and finds the clashing
 /// reads).
 enum GraphReads {
+    /// Ends of added precedences beyond which the fast path declines (the pairs grow with the square).
+    static let endLimit = 2_000
+
     static func explainsEveryRead(_ problem: OrderProblem, order: HappensBefore) -> Bool {
         guard problem.choices.isEmpty, !problem.reads.isEmpty else { return false }
         func before(_ a: Int32, _ b: Int32) -> Bool { a != b && order.precedes(problem.points[Int(a)], problem.points[Int(b)]) }
@@ -63,6 +66,8 @@ enum GraphReads {
     /// ends, joined where the order puts one at or before another.
     static func acyclic(_ extra: [(Int32, Int32)], before: (Int32, Int32) -> Bool) -> Bool {
         let ends = Array(Set(extra.flatMap { [$0.0, $0.1] })).sorted()
+        // Pairs of ends are asked of the order: past this many ends that costs more than Z3 does.
+        guard ends.count <= endLimit else { return false }
         let index = Dictionary(uniqueKeysWithValues: ends.enumerated().map { ($1, $0) })
         var successors = [[Int]](repeating: [], count: ends.count)
         for (from, to) in extra { successors[index[from]!].append(index[to]!) }
